@@ -1,0 +1,162 @@
+// Random workflow programs for the resume property: a small AST of statements and
+// expressions, and fast-check arbitraries over it. Names are resolved when the
+// program is printed (printer.ts), so every generated tree prints as a valid program
+// and shrinking a tree never makes it invalid.
+import fc from "fast-check";
+import { printProgram } from "./printer.ts";
+
+export type Literal = number | string | boolean | null | undefined;
+
+/**
+ * Expressions. A `ref` or `assign` names a variable by an index that the printer
+ * resolves against the variables in scope at that point (modulo their count).
+ */
+export type Expr =
+  | { kind: "literal"; value: Literal }
+  | { kind: "ref"; pick: number }
+  | { kind: "await"; rejects: boolean; tag: number; arg: Expr }
+  | { kind: "binary"; op: "+" | "-" | "<" | "==="; left: Expr; right: Expr }
+  | { kind: "logical"; op: "&&" | "||" | "??"; left: Expr; right: Expr }
+  | { kind: "conditional"; test: Expr; then: Expr; else: Expr }
+  | { kind: "template"; parts: Expr[] }
+  | { kind: "array"; items: Expr[] }
+  | { kind: "object"; items: Expr[] }
+  | { kind: "assign"; pick: number; value: Expr }
+  | { kind: "tap"; tag: number; value: Expr }
+  | { kind: "concat"; args: Expr[] }
+  | { kind: "callClosures" };
+
+export type LoopKind = "for" | "forOf" | "while" | "doWhile";
+
+export interface SwitchCase { label: Literal; body: Stmt[]; breaks: boolean; }
+
+export type Stmt =
+  | { kind: "log"; tag: number; value: Expr }
+  | { kind: "expression"; value: Expr }
+  | { kind: "let"; name: number; value: Expr }
+  | { kind: "destructure"; pattern: "array" | "object"; names: [number, number]; source: Expr[]; fallback: Expr }
+  | { kind: "assign"; pick: number; value: Expr }
+  | { kind: "if"; test: Expr; then: Stmt[]; else: Stmt[] | null }
+  | { kind: "switch"; discriminant: Expr; cases: SwitchCase[]; defaultCase: SwitchCase | null }
+  | { kind: "loop"; loop: LoopKind; labelled: boolean; name: number; bound: number; test: Expr | null; items: Expr[] | null; body: Stmt[] }
+  | { kind: "block"; labelled: boolean; body: Stmt[] }
+  | { kind: "break"; pick: number }
+  | { kind: "continue"; pick: number }
+  | { kind: "try"; body: Stmt[]; handler: Stmt[] | null; finalizer: Stmt[] | null }
+  | { kind: "throw"; value: Expr; asError: boolean }
+  | { kind: "return"; value: Expr }
+  | { kind: "closure"; captures: number; value: Expr; mutates: number | null }
+  | { kind: "callClosures"; tag: number };
+
+/** A whole program: its body, its argument, and whether an escaping error ends it as a failure. */
+export interface Program {
+  body: Stmt[];
+  input: number[];
+  /** true: an error escaping the body is rethrown with the log in its message; false: returned as data. */
+  rethrows: boolean;
+}
+
+/** How large programs get; the default keeps a few hundred programs within the test budget. */
+export interface ProgramShape { statementDepth: number; expressionDepth: number; blockLength: number; }
+export const defaultShape: ProgramShape = { statementDepth: 4, expressionDepth: 3, blockLength: 4 };
+
+const literal: fc.Arbitrary<Literal> = fc.oneof(
+  fc.integer({ min: -1, max: 3 }),
+  fc.constantFrom("a", "b", "", -0, NaN, 1.5),
+  fc.boolean(),
+  fc.constantFrom(null, undefined),
+);
+const tag = fc.nat(99);
+/** Mostly false, shrinking to false: a rejected future or an error thrown is the rarer case. */
+const sometimes = fc.nat(4).map((n) => n === 4);
+const pick = fc.nat(7);
+
+function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
+  return fc.letrec<{ expr: Expr }>((tie) => {
+    const expr = tie("expr");
+    const few = fc.array(expr, { minLength: 1, maxLength: 3 });
+    const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+    return {
+      expr: fc.oneof(
+        { maxDepth: shape.expressionDepth, depthIdentifier: "expression", depthSize: "small" },
+        node(4, fc.record({ kind: fc.constant("literal" as const), value: literal })),
+        node(4, fc.record({ kind: fc.constant("ref" as const), pick })),
+        node(6, fc.record({ kind: fc.constant("await" as const), rejects: sometimes, tag, arg: expr })),
+        node(1, fc.record({ kind: fc.constant("binary" as const), op: fc.constantFrom("+" as const, "-" as const, "<" as const, "===" as const), left: expr, right: expr })),
+        node(2, fc.record({ kind: fc.constant("logical" as const), op: fc.constantFrom("&&" as const, "||" as const, "??" as const), left: expr, right: expr })),
+        node(1, fc.record({ kind: fc.constant("conditional" as const), test: expr, then: expr, else: expr })),
+        node(1, fc.record({ kind: fc.constant("template" as const), parts: few })),
+        node(1, fc.record({ kind: fc.constant("array" as const), items: fc.array(expr, { maxLength: 3 }) })),
+        node(1, fc.record({ kind: fc.constant("object" as const), items: fc.array(expr, { maxLength: 3 }) })),
+        node(2, fc.record({ kind: fc.constant("assign" as const), pick, value: expr })),
+        node(2, fc.record({ kind: fc.constant("tap" as const), tag, value: expr })),
+        node(1, fc.record({ kind: fc.constant("concat" as const), args: few })),
+        node(1, fc.constant({ kind: "callClosures" as const })),
+      ),
+    };
+  }).expr;
+}
+
+function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
+  const expr = expressions(shape);
+  return fc.letrec<{ stmt: Stmt; block: Stmt[]; top: Stmt[] }>((tie) => {
+    const block = tie("block");
+    const stmt = tie("stmt");
+    const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+    const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), body: block, breaks: fc.boolean() });
+    const loop = (kind: LoopKind) =>
+      fc.record({
+        kind: fc.constant("loop" as const),
+        loop: fc.constant(kind),
+        labelled: fc.boolean(),
+        name: fc.nat(1),
+        bound: fc.integer({ min: 1, max: 3 }),
+        test: fc.option(expr, { nil: null }),
+        items: kind === "forOf" ? fc.array(expr, { maxLength: 3 }) : fc.constant(null),
+        body: block,
+      });
+    return {
+      top: fc.array(stmt, { minLength: 2, maxLength: shape.blockLength + 2, size: "medium", depthIdentifier: "statement" }),
+      block: fc.array(stmt, { minLength: 1, maxLength: shape.blockLength, size: "medium", depthIdentifier: "statement" }),
+      stmt: fc.oneof(
+        { maxDepth: shape.statementDepth, depthIdentifier: "statement", depthSize: "medium" },
+        node(4, fc.record({ kind: fc.constant("log" as const), tag, value: expr })),
+        node(3, fc.record({ kind: fc.constant("expression" as const), value: expr })),
+        node(3, fc.record({ kind: fc.constant("let" as const), name: fc.nat(2), value: expr })),
+        node(1, fc.record({
+          kind: fc.constant("destructure" as const),
+          pattern: fc.constantFrom("array" as const, "object" as const),
+          names: fc.tuple(fc.nat(2), fc.nat(2)),
+          source: fc.array(expr, { maxLength: 2 }),
+          fallback: expr,
+        })),
+        node(2, fc.record({ kind: fc.constant("assign" as const), pick, value: expr })),
+        node(3, fc.record({ kind: fc.constant("if" as const), test: expr, then: block, else: fc.option(block, { nil: null }) })),
+        node(2, fc.record({ kind: fc.constant("switch" as const), discriminant: expr, cases: fc.array(switchCase, { minLength: 1, maxLength: 3 }), defaultCase: fc.option(switchCase, { nil: null }) })),
+        node(1, loop("for")),
+        node(1, loop("forOf")),
+        node(1, loop("while")),
+        node(1, loop("doWhile")),
+        node(1, fc.record({ kind: fc.constant("block" as const), labelled: fc.boolean(), body: block })),
+        node(2, fc.record({ kind: fc.constant("break" as const), pick })),
+        node(2, fc.record({ kind: fc.constant("continue" as const), pick })),
+        node(3, fc.record({ kind: fc.constant("try" as const), body: block, handler: fc.option(block, { nil: null }), finalizer: fc.option(block, { nil: null }) })),
+        node(1, fc.record({ kind: fc.constant("throw" as const), value: expr, asError: fc.boolean() })),
+        node(1, fc.record({ kind: fc.constant("return" as const), value: expr })),
+        node(2, fc.record({ kind: fc.constant("closure" as const), captures: pick, value: expr, mutates: fc.option(pick, { nil: null }) })),
+        node(2, fc.record({ kind: fc.constant("callClosures" as const), tag })),
+      ),
+    };
+  }).top;
+}
+
+/** Arbitrary workflow programs; `shape` bounds their nesting and length. */
+export function programs(shape: ProgramShape = defaultShape): fc.Arbitrary<Program> {
+  return fc
+    .record({
+      body: statements(shape),
+      input: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
+      rethrows: fc.boolean(),
+    })
+    .map((program) => Object.assign(program, { [fc.toStringMethod]: () => printProgram(program).source }));
+}

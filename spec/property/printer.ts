@@ -1,0 +1,439 @@
+// Prints a generated program (generator.ts) as a TypeScript workflow module, resolving
+// each variable reference against what is in scope (never a binding in its temporal
+// dead zone) and each break/continue against the enclosing loops, switches and labels.
+// It also records which constructs the printed program contains, for coverage.
+import type { Expr, Literal, Program, Stmt, SwitchCase } from "./generator.ts";
+
+export interface PrintedProgram { source: string; constructs: Set<string>; }
+
+type BindingKind = "let" | "loop" | "const" | "catch" | "input";
+interface Binding { name: string; kind: BindingKind; }
+interface Scope { declared: Set<string>; initialized: Map<string, Binding>; }
+interface JumpTarget { kind: "loop" | "switch" | "block"; label: string | null; }
+
+const letNames = ["a", "b", "c"];
+const awaitFree = new Set(["literal", "ref", "callClosures"]);
+
+class Printer {
+  readonly constructs = new Set<string>();
+  private scopes: Scope[] = [];
+  private targets: JumpTarget[] = [];
+  private region: "body" | "try" | "catch" | "finally" = "body";
+  private finallyDepth = 0;
+  private contexts: string[] = [];
+  private inClosure = false;
+  private labels = 0;
+  private counters = 0;
+  private closureMade = false;
+  private awaitAfterClosure = false;
+
+  program(program: Program): string {
+    this.scopes = [{ declared: new Set(["input"]), initialized: new Map([["input", { name: "input", kind: "input" }]]) }];
+    const body = this.block(program.body, "    ");
+    const escape = program.rethrows
+      ? `throw new Error(JSON.stringify({ error: String(error), log }));`
+      : `return { value: "caught", error: String(error), log };`;
+    return [
+      `import { workflow, task, defer } from "otf";`,
+      ``,
+      `export const ok = task((value: unknown) => value);`,
+      `export const fail = task((message: string) => {`,
+      `  throw new Error(message);`,
+      `});`,
+      ``,
+      `export const input = ${JSON.stringify(program.input)};`,
+      ``,
+      `export const main = workflow(async (input: number[]) => {`,
+      `  const log: unknown[] = [];`,
+      `  const fns: Array<() => unknown> = [];`,
+      `  try {`,
+      ...body,
+      `    return { value: "done", log };`,
+      `  } catch (error) {`,
+      `    ${escape}`,
+      `  }`,
+      `});`,
+      ``,
+    ].join("\n");
+  }
+
+  // ---- scopes -------------------------------------------------------------------
+
+  private withScope<T>(declared: Iterable<string>, run: () => T): T {
+    this.scopes.push({ declared: new Set(declared), initialized: new Map() });
+    try { return run(); } finally { this.scopes.pop(); }
+  }
+
+  private bind(name: string, kind: BindingKind): void {
+    const scope = this.scopes.at(-1)!;
+    scope.declared.add(name);
+    scope.initialized.set(name, { name, kind });
+  }
+
+  /** The bindings a reference may name here: for each name its innermost binding, if already initialized. */
+  private visible(): Binding[] {
+    const seen = new Set<string>();
+    const found: Binding[] = [];
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      for (const name of this.scopes[i].declared) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const binding = this.scopes[i].initialized.get(name);
+        if (binding) found.push(binding);
+      }
+    }
+    return found.sort((x, y) => (x.name < y.name ? -1 : 1));
+  }
+
+  private declaredOutside(name: string): boolean {
+    return this.scopes.slice(0, -1).some((scope) => scope.initialized.has(name));
+  }
+
+  /** Names a block declares directly, in the order its statements first bind them (mirrors `statement`). */
+  private declarations(body: Stmt[]): string[] {
+    const names = new Set<string>();
+    for (const stmt of body) {
+      if (stmt.kind === "let") names.add(letNames[stmt.name]);
+      if (stmt.kind === "destructure") for (const n of this.patternNames(stmt.names)) names.add(letNames[n]);
+    }
+    return [...names];
+  }
+
+  private patternNames([first, second]: [number, number]): number[] {
+    return first === second ? [first] : [first, second];
+  }
+
+  // ---- statements ---------------------------------------------------------------
+
+  private block(body: Stmt[], indent: string): string[] {
+    return this.withScope(this.declarations(body), () => body.flatMap((stmt) => this.statement(stmt, indent)));
+  }
+
+  private braces(body: Stmt[], indent: string): string {
+    const lines = this.block(body, indent + "  ");
+    return lines.length ? `{\n${lines.join("\n")}\n${indent}}` : "{}";
+  }
+
+  private inContext<T>(context: string, run: () => T): T {
+    this.contexts.push(context);
+    try { return run(); } finally { this.contexts.pop(); }
+  }
+
+  private statement(stmt: Stmt, indent: string): string[] {
+    const line = (text: string) => [indent + text];
+    switch (stmt.kind) {
+      case "log":
+        return line(`log.push(${JSON.stringify(`s${stmt.tag}`)}, ${this.inContext("argument", () => this.expr(stmt.value))});`);
+      case "expression": {
+        if (stmt.value.kind === "await") this.constructs.add("await:statement");
+        const text = this.inContext("statement", () => this.expr(stmt.value));
+        return line(`${text.startsWith("{") ? `(${text})` : text};`);
+      }
+      case "let": {
+        const name = letNames[stmt.name];
+        const value = this.inContext("declaration", () => this.expr(stmt.value));
+        const scope = this.scopes.at(-1)!;
+        if (scope.initialized.has(name)) return line(`${name} = ${value};`);
+        if (this.declaredOutside(name)) this.constructs.add("shadowing");
+        this.bind(name, "let");
+        return line(`let ${name} = ${value};`);
+      }
+      case "destructure":
+        return line(this.destructure(stmt));
+      case "assign": {
+        const value = this.inContext("assignment", () => this.expr(stmt.value));
+        const target = this.assignable(stmt.pick);
+        return line(target ? `${target} = ${value};` : `${value.startsWith("{") ? `(${value})` : value};`);
+      }
+      case "if": {
+        this.constructs.add("if");
+        const test = this.inContext("condition", () => this.expr(stmt.test));
+        const then = this.braces(stmt.then, indent);
+        if (!stmt.else) return line(`if (${test}) ${then}`);
+        this.constructs.add("else");
+        return line(`if (${test}) ${then} else ${this.braces(stmt.else, indent)}`);
+      }
+      case "switch":
+        return this.switchStatement(stmt.discriminant, stmt.cases, stmt.defaultCase, indent);
+      case "loop":
+        return this.loop(stmt, indent);
+      case "block": {
+        if (!stmt.labelled) return line(this.braces(stmt.body, indent));
+        this.constructs.add("labelled-block");
+        const label = `B${++this.labels}`;
+        return line(`${label}: ${this.jumpTarget({ kind: "block", label }, () => this.braces(stmt.body, indent))}`);
+      }
+      case "break":
+      case "continue":
+        return this.jump(stmt.kind, stmt.pick).map((text) => indent + text);
+      case "try":
+        return line(this.tryStatement(stmt.body, stmt.handler, stmt.finalizer, indent));
+      case "throw": {
+        this.constructs.add(`throw:${this.region}`);
+        const value = this.inContext("throw", () => this.expr(stmt.value));
+        return line(stmt.asError ? `throw new Error(String(${value}));` : `throw ${value};`);
+      }
+      case "return":
+        this.constructs.add(`return:${this.region}`);
+        return line(`return { value: ${this.inContext("return", () => this.expr(stmt.value))}, log };`);
+      case "closure":
+        return line(this.closure(stmt.captures, stmt.value, stmt.mutates));
+      case "callClosures":
+        if (this.awaitAfterClosure) this.constructs.add("closure:called-after-await");
+        return line(`log.push(${JSON.stringify(`c${stmt.tag}`)}, ...fns.map((f) => f()));`);
+    }
+  }
+
+  private destructure(stmt: Extract<Stmt, { kind: "destructure" }>): string {
+    const names = this.patternNames(stmt.names).map((n) => letNames[n]);
+    const scope = this.scopes.at(-1)!;
+    const fresh = names.filter((name) => !scope.initialized.has(name));
+    const source = this.inContext("destructuring-source", () => stmt.source.map((e) => this.expr(e)));
+    const fallback = this.inContext("destructuring-default", () => this.expr(stmt.fallback));
+    this.constructs.add(`destructuring:${stmt.pattern}`);
+    // A name this block already declared is left out of a declaration (a hole) or, when
+    // every name is taken, the statement becomes a destructuring assignment.
+    const assigning = fresh.length === 0;
+    const slot = (name: string) => (assigning || fresh.includes(name) ? name : "");
+    const last = names.length - 1;
+    let text: string;
+    if (stmt.pattern === "array") {
+      const pattern = names.map((name, i) => (i === last && slot(name) ? `${name} = ${fallback}` : slot(name))).join(", ");
+      text = `[${pattern}] = [${source.join(", ")}]`;
+    } else {
+      const keys = names.map((_, i) => `p${i}`);
+      const pattern = names
+        .map((name, i) => (slot(name) ? `${keys[i]}: ${name}${i === last ? ` = ${fallback}` : ""}` : ""))
+        .filter(Boolean)
+        .join(", ");
+      const values = source.map((value, i) => `p${i}: ${value}`).join(", ");
+      text = `{ ${pattern} } = { ${values} }`;
+    }
+    if (assigning) {
+      this.constructs.add("destructuring:assignment");
+      return stmt.pattern === "array" ? `${text};` : `(${text});`;
+    }
+    if (fresh.some((name) => this.declaredOutside(name))) this.constructs.add("shadowing");
+    for (const name of fresh) this.bind(name, "let");
+    return `let ${text};`;
+  }
+
+  private switchStatement(discriminant: Expr, cases: SwitchCase[], defaultCase: SwitchCase | null, indent: string): string[] {
+    this.constructs.add("switch");
+    const test = this.inContext("condition", () => this.expr(discriminant));
+    const all = defaultCase ? [...cases, defaultCase] : cases;
+    if (defaultCase) this.constructs.add("switch:default");
+    const body = this.jumpTarget({ kind: "switch", label: null }, () =>
+      all.flatMap((c, i) => {
+        if (!c.breaks && i < all.length - 1) this.constructs.add("switch:fallthrough");
+        // Each case body is its own block, so a jump straight to a later case never meets a binding in its dead zone.
+        const head = c === defaultCase ? "default:" : `case ${printLiteral(c.label)}:`;
+        return [`${indent}  ${head} ${this.braces(c.body, indent + "  ")}`, ...(c.breaks ? [`${indent}    break;`] : [])];
+      }),
+    );
+    return [`${indent}switch (${test}) {`, ...body, `${indent}}`];
+  }
+
+  private loop(stmt: Extract<Stmt, { kind: "loop" }>, indent: string): string[] {
+    this.constructs.add(stmt.loop);
+    const label = stmt.labelled ? `L${++this.labels}` : null;
+    const prefix = label ? `${label}: ` : "";
+    const target: JumpTarget = { kind: "loop", label };
+    const guard = () => (stmt.test ? ` && ${this.inContext("loop-header", () => this.operand(stmt.test!))}` : "");
+    switch (stmt.loop) {
+      case "for": {
+        const name = ["i", "j"][stmt.name];
+        return this.withScope([name], () => {
+          if (this.declaredOutside(name)) this.constructs.add("shadowing");
+          this.bind(name, "loop");
+          const head = `for (let ${name} = 0; ${name} < ${stmt.bound}${guard()}; ${name}++)`;
+          return [`${indent}${prefix}${head} ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
+        });
+      }
+      case "forOf": {
+        const name = ["x", "y"][stmt.name];
+        // The iterable is evaluated with the loop variable already in its dead zone.
+        return this.withScope([name], () => {
+          const items = this.inContext("loop-header", () => stmt.items!.map((e) => this.expr(e)));
+          const source = items.length ? `[${items.join(", ")}]` : "input";
+          this.bind(name, "const");
+          return [`${indent}${prefix}for (const ${name} of ${source}) ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
+        });
+      }
+      case "while": {
+        const counter = `w${++this.counters}`;
+        const test = `${counter}++ < ${stmt.bound}${guard()}`;
+        return [`${indent}let ${counter} = 0;`, `${indent}${prefix}while (${test}) ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
+      }
+      case "doWhile": {
+        const counter = `w${++this.counters}`;
+        const body = this.jumpTarget(target, () => this.braces(stmt.body, indent));
+        return [`${indent}let ${counter} = 0;`, `${indent}${prefix}do ${body} while (${counter}++ < ${stmt.bound}${guard()});`];
+      }
+    }
+  }
+
+  private jumpTarget<T>(target: JumpTarget, run: () => T): T {
+    this.targets.push(target);
+    try { return run(); } finally { this.targets.pop(); }
+  }
+
+  /** Resolves a break or continue to one of the statements it may legally leave; none: prints nothing. */
+  private jump(kind: "break" | "continue", pick: number): string[] {
+    const innermost = [...this.targets].reverse().find((t) => (kind === "break" ? t.kind !== "block" : t.kind === "loop"));
+    const candidates: { text: string; labelled: boolean }[] = [];
+    if (innermost) candidates.push({ text: `${kind};`, labelled: false });
+    for (const t of this.targets) {
+      if (t.label && (kind === "break" || t.kind === "loop")) candidates.push({ text: `${kind} ${t.label};`, labelled: true });
+    }
+    if (!candidates.length) return [];
+    const chosen = candidates[pick % candidates.length];
+    this.constructs.add(chosen.labelled ? `${kind}:label` : kind);
+    if (this.finallyDepth) this.constructs.add(`${kind}:finally`);
+    return [chosen.text];
+  }
+
+  private tryStatement(body: Stmt[], handler: Stmt[] | null, finalizer: Stmt[] | null, indent: string): string {
+    const catches = handler ?? (finalizer ? null : []);
+    this.constructs.add(`try${catches ? ":catch" : ""}${finalizer ? ":finally" : ""}`);
+    const outer = this.region;
+    try {
+      this.region = "try";
+      let text = `try ${this.braces(body, indent)}`;
+      if (catches) {
+        this.region = "catch";
+        text += ` catch (e) ${this.withScope(["e"], () => (this.bind("e", "catch"), this.braces(catches, indent)))}`;
+      }
+      if (finalizer) {
+        this.region = "finally";
+        this.finallyDepth++;
+        try { text += ` finally ${this.braces(finalizer, indent)}`; } finally { this.finallyDepth--; }
+      }
+      return text;
+    } finally {
+      this.region = outer;
+    }
+  }
+
+  /** `fns.push(() => …)`: captures one variable (a loop variable when there is one) besides what `value` reads. */
+  private closure(captures: number, value: Expr, mutates: number | null): string {
+    this.constructs.add("closure");
+    const wasInClosure = this.inClosure;
+    this.inClosure = true;
+    try {
+      const bindings = this.visible();
+      const loopBindings = bindings.filter((b) => b.kind === "loop" || b.kind === "const");
+      const captured = (loopBindings.length ? loopBindings : bindings)[captures % (loopBindings.length || bindings.length)];
+      if (loopBindings.length) this.constructs.add("closure:captures-loop-variable");
+      const capture = captured.kind === "catch" ? `String(${captured.name})` : captured.name;
+      let body = `[${capture}, ${this.inContext("closure", () => this.expr(value))}]`;
+      const target = mutates === null ? null : this.assignable(mutates);
+      if (target) {
+        this.constructs.add("closure:mutates-capture");
+        body = `(${target} = [${target}, ${body}].join("+"))`;
+      }
+      this.closureMade = true;
+      return `fns.push(() => ${body.startsWith("{") ? `(${body})` : body});`;
+    } finally {
+      this.inClosure = wasInClosure;
+    }
+  }
+
+  // ---- expressions --------------------------------------------------------------
+
+  private assignable(pick: number): string | null {
+    const targets = this.visible().filter((b) => b.kind === "let");
+    return targets.length ? targets[pick % targets.length].name : null;
+  }
+
+  /** An expression in a position that binds tighter than anything we print: parenthesised unless atomic. */
+  private operand(expr: Expr): string {
+    const text = this.expr(expr);
+    return ["literal", "ref", "array", "object", "template", "concat", "callClosures"].includes(expr.kind) &&
+      !text.startsWith("-")
+      ? text
+      : `(${text})`;
+  }
+
+  private expr(expr: Expr): string {
+    switch (expr.kind) {
+      case "literal":
+        return printLiteral(expr.value);
+      case "ref": {
+        const bindings = this.visible();
+        const binding = bindings[expr.pick % bindings.length];
+        return binding.kind === "catch" ? `String(${binding.name})` : binding.name;
+      }
+      case "await":
+        return this.awaitExpr(expr);
+      case "binary":
+        return this.inContext("binary", () => `${this.operand(expr.left)} ${expr.op} ${this.operand(expr.right)}`);
+      case "logical":
+        return this.inContext("logical", () => `${this.operand(expr.left)} ${expr.op} ${this.operand(expr.right)}`);
+      case "conditional":
+        return this.inContext("conditional", () => `${this.operand(expr.test)} ? ${this.operand(expr.then)} : ${this.operand(expr.else)}`);
+      case "template":
+        return this.inContext("template", () => "`" + expr.parts.map((p) => "${" + this.expr(p) + "}").join("|") + "`");
+      case "array":
+        return this.inContext("array", () => `[${expr.items.map((e) => this.expr(e)).join(", ")}]`);
+      case "object":
+        return this.inContext("object", () => `{ ${expr.items.map((e, i) => `k${i}: ${this.expr(e)}`).join(", ")} }`);
+      case "assign": {
+        const value = this.inContext("assignment", () => this.operand(expr.value));
+        const target = this.assignable(expr.pick);
+        if (!target) return value;
+        this.constructs.add("assignment-expression");
+        return `${target} = ${value}`;
+      }
+      case "tap":
+        return this.inContext("argument", () => `(log.push(${JSON.stringify(`t${expr.tag}`)}), ${this.expr(expr.value)})`);
+      case "concat":
+        return this.inContext("argument", () => `"".concat(${expr.args.map((e) => this.expr(e)).join(", ")})`);
+      case "callClosures":
+        if (this.inClosure) return "fns.length";
+        if (this.awaitAfterClosure) this.constructs.add("closure:called-after-await");
+        return "fns.map((f) => f())";
+    }
+  }
+
+  private awaitExpr(expr: Extract<Expr, { kind: "await" }>): string {
+    if (this.inClosure) return expr.rejects ? `"f${expr.tag}"` : this.operand(expr.arg);
+    const context = this.contexts.at(-1);
+    if (context && context !== "statement") this.constructs.add(`await:${context}`);
+    if (this.region !== "body") this.constructs.add(`await:${this.region}`);
+    if (this.closureMade) this.awaitAfterClosure = true;
+    if (expr.rejects) {
+      this.constructs.add("await:rejected");
+      return `await defer(fail, "f${expr.tag}")`;
+    }
+    const arg = this.inContext("await", () => this.expr(expr.arg));
+    return `await defer(ok, ${arg})`;
+  }
+}
+
+function printLiteral(value: Literal): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  return JSON.stringify(value);
+}
+
+/** The program as a TypeScript module exporting `main` (the workflow), `input` and the tasks `ok` and `fail`. */
+export function printProgram(program: Program): PrintedProgram {
+  const printer = new Printer();
+  const source = printer.program(program);
+  return { source, constructs: printer.constructs };
+}
+
+/** Every construct the printer can record; coverage tests assert each of them shows up. */
+export const allConstructs = [
+  "if", "else", "switch", "switch:default", "switch:fallthrough", "for", "forOf", "while", "doWhile",
+  "labelled-block", "break", "break:label", "continue", "continue:label", "break:finally", "continue:finally",
+  "try:catch", "try:finally", "try:catch:finally", "throw:body", "throw:try", "throw:catch", "throw:finally",
+  "return:body", "return:try", "return:catch", "return:finally", "shadowing",
+  "destructuring:array", "destructuring:object", "destructuring:assignment", "assignment-expression",
+  "closure", "closure:captures-loop-variable", "closure:mutates-capture", "closure:called-after-await",
+  "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
+  "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
+  "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
+  "await:try", "await:catch", "await:finally", "await:rejected",
+];
