@@ -21,12 +21,13 @@ export type Expr =
   | { kind: "template"; parts: Expr[] }
   | { kind: "array"; items: Expr[] }
   | { kind: "object"; items: Expr[] }
-  | { kind: "assign"; pick: number; value: Expr }
+  | { kind: "assign"; op: "=" | "+="; pick: number; value: Expr }
+  | { kind: "all"; items: { rejects: boolean; arg: Expr }[] }
   | { kind: "tap"; tag: number; value: Expr }
   | { kind: "concat"; args: Expr[] }
   | { kind: "callClosures" };
 
-export type LoopKind = "for" | "forOf" | "while" | "doWhile";
+export type LoopKind = "for" | "forOf" | "forIn" | "while" | "doWhile";
 
 export interface SwitchCase { label: Literal; body: Stmt[]; breaks: boolean; }
 
@@ -38,7 +39,7 @@ export type Stmt =
   | { kind: "assign"; pick: number; value: Expr }
   | { kind: "if"; test: Expr; then: Stmt[]; else: Stmt[] | null }
   | { kind: "switch"; discriminant: Expr; cases: SwitchCase[]; defaultCase: SwitchCase | null }
-  | { kind: "loop"; loop: LoopKind; labelled: boolean; name: number; bound: number; test: Expr | null; items: Expr[] | null; body: Stmt[] }
+  | { kind: "loop"; loop: LoopKind; labelled: boolean; name: number; bound: number; start: Expr | null; test: Expr | null; items: Expr[] | null; body: Stmt[] }
   | { kind: "block"; labelled: boolean; body: Stmt[] }
   | { kind: "break"; pick: number }
   | { kind: "continue"; pick: number }
@@ -88,7 +89,8 @@ function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
         node(1, fc.record({ kind: fc.constant("template" as const), parts: few })),
         node(1, fc.record({ kind: fc.constant("array" as const), items: fc.array(expr, { maxLength: 3 }) })),
         node(1, fc.record({ kind: fc.constant("object" as const), items: fc.array(expr, { maxLength: 3 }) })),
-        node(2, fc.record({ kind: fc.constant("assign" as const), pick, value: expr })),
+        node(2, fc.record({ kind: fc.constant("assign" as const), op: fc.constantFrom("=" as const, "+=" as const), pick, value: expr })),
+        node(1, fc.record({ kind: fc.constant("all" as const), items: fc.array(fc.record({ rejects: sometimes, arg: expr }), { maxLength: 3 }) })),
         node(2, fc.record({ kind: fc.constant("tap" as const), tag, value: expr })),
         node(1, fc.record({ kind: fc.constant("concat" as const), args: few })),
         node(1, fc.constant({ kind: "callClosures" as const })),
@@ -111,8 +113,9 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         labelled: fc.boolean(),
         name: fc.nat(1),
         bound: fc.integer({ min: 1, max: 3 }),
+        start: kind === "for" ? fc.option(expr, { nil: null, freq: 3 }) : fc.constant(null),
         test: fc.option(expr, { nil: null }),
-        items: kind === "forOf" ? fc.array(expr, { maxLength: 3 }) : fc.constant(null),
+        items: kind === "forOf" || kind === "forIn" ? fc.array(expr, { maxLength: 3 }) : fc.constant(null),
         body: block,
       });
     return {
@@ -135,6 +138,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         node(2, fc.record({ kind: fc.constant("switch" as const), discriminant: expr, cases: fc.array(switchCase, { minLength: 1, maxLength: 3 }), defaultCase: fc.option(switchCase, { nil: null }) })),
         node(1, loop("for")),
         node(1, loop("forOf")),
+        node(1, loop("forIn")),
         node(1, loop("while")),
         node(1, loop("doWhile")),
         node(1, fc.record({ kind: fc.constant("block" as const), labelled: fc.boolean(), body: block })),

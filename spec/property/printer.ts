@@ -245,19 +245,22 @@ class Printer {
         const name = ["i", "j"][stmt.name];
         return this.withScope([name], () => {
           if (this.declaredOutside(name)) this.constructs.add("shadowing");
+          const start = stmt.start ? `${this.inContext("loop-header", () => this.operand(stmt.start!))} ? 0 : 1` : "0";
           this.bind(name, "loop");
-          const head = `for (let ${name} = 0; ${name} < ${stmt.bound}${guard()}; ${name}++)`;
+          const head = `for (let ${name} = ${start}; ${name} < ${stmt.bound}${guard()}; ${name}++)`;
           return [`${indent}${prefix}${head} ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
         });
       }
-      case "forOf": {
+      case "forOf":
+      case "forIn": {
         const name = ["x", "y"][stmt.name];
         // The iterable is evaluated with the loop variable already in its dead zone.
         return this.withScope([name], () => {
           const items = this.inContext("loop-header", () => stmt.items!.map((e) => this.expr(e)));
-          const source = items.length ? `[${items.join(", ")}]` : "input";
+          const of = stmt.loop === "forOf";
+          const source = !items.length ? "input" : of ? `[${items.join(", ")}]` : `{ ${items.map((item, i) => `k${i}: ${item}`).join(", ")} }`;
           this.bind(name, "const");
-          return [`${indent}${prefix}for (const ${name} of ${source}) ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
+          return [`${indent}${prefix}for (const ${name} ${of ? "of" : "in"} ${source}) ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
         });
       }
       case "while": {
@@ -382,8 +385,17 @@ class Printer {
         const value = this.inContext("assignment", () => this.operand(expr.value));
         const target = this.assignable(expr.pick);
         if (!target) return value;
-        this.constructs.add("assignment-expression");
-        return `${target} = ${value}`;
+        this.constructs.add(expr.op === "=" ? "assignment-expression" : "compound-assignment");
+        return `${target} ${expr.op} ${value}`;
+      }
+      case "all": {
+        if (this.inClosure) return `[${expr.items.map((item) => this.expr(item.arg)).join(", ")}]`;
+        this.constructs.add("promise-all");
+        this.awaitExpr({ kind: "await", rejects: false, tag: 0, arg: { kind: "literal", value: 0 } }, false);
+        const futures = this.inContext("promise-all", () =>
+          expr.items.map((item, i) => (item.rejects ? `defer(fail, "all${i}")` : `defer(ok, ${this.expr(item.arg)})`)),
+        );
+        return `await Promise.all([${futures.join(", ")}])`;
       }
       case "tap":
         return this.inContext("argument", () => `(log.push(${JSON.stringify(`t${expr.tag}`)}), ${this.expr(expr.value)})`);
@@ -396,12 +408,14 @@ class Printer {
     }
   }
 
-  private awaitExpr(expr: Extract<Expr, { kind: "await" }>): string {
+  /** Prints `await defer(…)`; with `print` false only records the await's context (for Promise.all). */
+  private awaitExpr(expr: Extract<Expr, { kind: "await" }>, print = true): string {
     if (this.inClosure) return expr.rejects ? `"f${expr.tag}"` : this.operand(expr.arg);
     const context = this.contexts.at(-1);
     if (context && context !== "statement") this.constructs.add(`await:${context}`);
     if (this.region !== "body") this.constructs.add(`await:${this.region}`);
     if (this.closureMade) this.awaitAfterClosure = true;
+    if (!print) return "";
     if (expr.rejects) {
       this.constructs.add("await:rejected");
       return `await defer(fail, "f${expr.tag}")`;
@@ -426,11 +440,12 @@ export function printProgram(program: Program): PrintedProgram {
 
 /** Every construct the printer can record; coverage tests assert each of them shows up. */
 export const allConstructs = [
-  "if", "else", "switch", "switch:default", "switch:fallthrough", "for", "forOf", "while", "doWhile",
+  "if", "else", "switch", "switch:default", "switch:fallthrough", "for", "forOf", "forIn", "while", "doWhile",
   "labelled-block", "break", "break:label", "continue", "continue:label", "break:finally", "continue:finally",
   "try:catch", "try:finally", "try:catch:finally", "throw:body", "throw:try", "throw:catch", "throw:finally",
   "return:body", "return:try", "return:catch", "return:finally", "shadowing",
-  "destructuring:array", "destructuring:object", "destructuring:assignment", "assignment-expression",
+  "destructuring:array", "destructuring:object", "destructuring:assignment", "assignment-expression", "compound-assignment",
+  "promise-all", "await:promise-all",
   "closure", "closure:captures-loop-variable", "closure:mutates-capture", "closure:called-after-await",
   "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
