@@ -1,0 +1,84 @@
+// Futures: the serializable handles a workflow awaits. A future names its task and arguments,
+// and once settled carries its outcome, so a snapshot taken at its await is complete data.
+import { randomBytes } from "node:crypto";
+import { currentExecutor } from "./executor.ts";
+import { errorOutcome, outcomeOf, valueOutcome, type Outcome } from "./outcome.ts";
+import { loadedTask, resolveTask, type Task, type TaskReference } from "./task.ts";
+
+export class Future<T = unknown> implements PromiseLike<T> {
+  readonly id: string;
+  readonly task: TaskReference;
+  readonly args: readonly unknown[];
+  #outcome: Outcome | undefined;
+  #settling: Promise<Outcome> | undefined;
+  #waiters: Array<(outcome: Outcome) => void> = [];
+
+  constructor(id: string, task: TaskReference, args: readonly unknown[], outcome?: Outcome) {
+    this.id = id;
+    this.task = task;
+    this.args = args;
+    this.#outcome = outcome;
+  }
+
+  /** The outcome, if the future has settled. */
+  get outcome(): Outcome | undefined {
+    return this.#outcome;
+  }
+
+  /** Records the outcome once; later calls are ignored (a task result is recorded once). */
+  settle(outcome: Outcome): void {
+    if (this.#outcome) return;
+    this.#outcome = outcome;
+    for (const wake of this.#waiters.splice(0)) wake(outcome);
+  }
+
+  /** Resolves when the future settles (it never rejects: errors are outcomes). */
+  settled(): Promise<Outcome> {
+    if (this.#outcome) return Promise.resolve(this.#outcome);
+    this.#settling ??= new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#settling;
+  }
+
+  /** Runs the task in this process: the default when no scheduler is installed. */
+  runInline(): void {
+    if (this.#outcome) return;
+    const known = loadedTask(this.task);
+    if (known) {
+      try {
+        const result = known(...this.args);
+        if (isThenable(result)) void outcomeOf(() => result).then((o) => this.settle(o));
+        else this.settle(valueOutcome(result));
+      } catch (error) {
+        this.settle(errorOutcome(error));
+      }
+      return;
+    }
+    void outcomeOf(async () => (await resolveTask(this.task))(...this.args)).then((o) => this.settle(o));
+  }
+
+  then<A = T, B = never>(onValue?: ((value: T) => A | PromiseLike<A>) | null, onError?: ((error: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.settled().then((o) => {
+      if (o.kind === "value") return onValue ? onValue(o.value as T) : (o.value as A);
+      if (onError) return onError(o.error);
+      throw o.error;
+    });
+  }
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+export function newFutureId(): string {
+  return `f-${randomBytes(8).toString("hex")}`;
+}
+
+/** Starts `t(...args)` on the current executor and returns the future the workflow awaits. */
+export function defer<A extends unknown[], R>(t: Task<A, R>, ...args: A): Future<Awaited<R>> {
+  if (typeof t !== "function" || !("taskReference" in t)) {
+    throw new TypeError(`defer() takes a task made with task(fn); got ${typeof t === "function" ? `the plain function ${t.name || "(anonymous)"}` : typeof t}`);
+  }
+  const future = new Future<Awaited<R>>(newFutureId(), t.taskReference, args);
+  currentExecutor().submit(future as Future);
+  return future;
+}

@@ -1,0 +1,12 @@
+// otf's runtime: what workflows, tasks and their users call. Compiled workflows call `machine`.
+import "./serialization.ts";
+
+export { workflow, type Workflow, type Step, type CompiledWorkflow, loadedWorkflow } from "./workflow.ts";
+export { Suspension, type SuspensionRecord } from "./suspension.ts";
+export { task, isTask, resolveTask, type Task, type TaskOptions, type TaskReference } from "./task.ts";
+export { Future, defer, isThenable } from "./future.ts";
+export { Combinator, settle, settledNow, all, race, allSettled, any } from "./combinators.ts";
+export { withExecutor, type Executor } from "./executor.ts";
+export { type Outcome, valueOutcome, errorOutcome } from "./outcome.ts";
+export { ResumeError, WorkflowError } from "./errors.ts";
+export * as machine from "./machine.ts";

@@ -1,0 +1,159 @@
+// Emits one workflow: runs the phases (analyse → lower statements into states → lay out) and
+// builds `__otf.defineWorkflow({ id, hash, points, …, step })` plus the module-level constants
+// it needs (its try-region table and its lifted closures).
+import { createHash } from "node:crypto";
+import ts from "typescript";
+import { DISPATCH, FRAME, LOCALS, RUNTIME, StateBuilder, TEMPS, assign, id, num, prop, runtimeCall } from "./builder.ts";
+import { CLOSURE_ENV, Rewriter, patternTarget, type RewriteHooks } from "./rewrite.ts";
+import { analyse, type ClosureInfo, type NestedFunction } from "./scope.ts";
+import { StatementLowering } from "./statements.ts";
+
+const f = ts.factory;
+
+export interface EmittedWorkflow {
+  /** Replaces the workflow's definition. */
+  readonly definition: ts.Expression;
+  /** Module-level constants, placed after the imports. */
+  readonly prelude: ts.Statement[];
+}
+
+export interface WorkflowInput {
+  readonly fn: ts.FunctionLikeDeclaration;
+  readonly name: string;
+  readonly id: string;
+  readonly sourceFile: ts.SourceFile;
+  readonly context: ts.TransformationContext;
+  /** Distinguishes this workflow's module constants from others' in the same file. */
+  readonly index: number;
+}
+
+export function sourceHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
+  const { fn, sourceFile, context } = input;
+  const analysis = analyse(fn);
+  const builder = new StateBuilder();
+  const prelude: ts.Statement[] = [];
+  const closureNames = new Map<string, number>();
+  const regionsName = `__otf_regions_${input.index}`;
+  const contextsName = `__otf_contexts_${input.index}`;
+
+  let lowering: StatementLowering;
+  const hooks: RewriteHooks = {
+    jump: (kind, label, node) => lowering.jump(kind, label, node),
+    ret: (value) => lowering.returnStatement(value),
+    lift: (nested, info) => lift(nested, info),
+  };
+  const rewriter = new Rewriter(context, analysis, hooks);
+  lowering = new StatementLowering(builder, analysis, rewriter, sourceFile);
+  lowering.regionsName = regionsName;
+  lowering.lift = (nested, info) => lift(nested, info);
+
+  function lift(nested: NestedFunction, info: ClosureInfo): ts.Expression {
+    const base = nested.name?.text ?? nameOfFunction(nested) ?? "anonymous";
+    const ordinal = (closureNames.get(base) ?? 0) + 1;
+    closureNames.set(base, ordinal);
+    const closureId = `${input.id}/${base}${ordinal > 1 ? `#${ordinal}` : ""}`;
+    const factoryName = `__otf_closure_${input.index}_${prelude.length}`;
+    const body = rewriter.closureBody(nested);
+    const asExpression = ts.isFunctionDeclaration(body) ? f.createFunctionExpression(body.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined, body.asteriskToken, body.name, undefined, body.parameters, undefined, body.body!) : body;
+    const factory = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, CLOSURE_ENV)], undefined, undefined, asExpression as ts.Expression);
+    prelude.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(factoryName, undefined, undefined, runtimeCall("defineClosure", [f.createStringLiteral(closureId), factory]))], ts.NodeFlags.Const)));
+    const env = [f.createPropertyAssignment("locals", id(LOCALS)), ...info.captures.filter((b) => b.storage === "box").map((b) => f.createPropertyAssignment(f.createStringLiteral(b.key), prop(LOCALS, b.key)))];
+    return ts.setTextRange(f.createCallExpression(id(factoryName), undefined, [f.createObjectLiteralExpression(env)]), nested);
+  }
+
+  // State 0 binds the parameters from the call's arguments.
+  if (fn.parameters.length > 0) {
+    const pattern = f.createArrayLiteralExpression(
+      fn.parameters.map((p) => {
+        const target = patternTarget(p.name, analysis, { kind: "step" }, (e) => rewriter.expression(e));
+        if (p.dotDotDotToken) return f.createSpreadElement(target);
+        return p.initializer ? f.createAssignment(target, rewriter.expression(p.initializer)) : target;
+      }),
+    );
+    for (const p of fn.parameters) {
+      for (const name of ts.isIdentifier(p.name) ? [p.name] : []) {
+        const binding = analysis.bindingOf(name);
+        if (binding?.storage === "box") builder.emit(assign(prop(LOCALS, binding.key), runtimeCall("box", [f.createVoidZero()])));
+      }
+    }
+    builder.emit(ts.setTextRange(f.createExpressionStatement(f.createAssignment(pattern, prop(FRAME, "args"))), fn.parameters));
+  }
+  builder.emit(assign(prop(FRAME, "args"), f.createVoidZero()));
+
+  const body = fn.body!;
+  if (ts.isBlock(body)) lowering.statements(body.statements);
+  else builder.end(ts.setTextRange(lowering.returnStatement(lowering.expression(body)), body));
+  if (!builder.closed) builder.end(lowering.returnStatement(f.createVoidZero()));
+
+  const hasRegions = builder.regions.length > 0;
+  const dispatch = hasRegions
+    ? f.createTryStatement(
+        f.createBlock([builder.switchStatement()], true),
+        f.createCatchClause("$e", f.createBlock([f.createIfStatement(f.createLogicalNot(runtimeCall("unwind", [id(FRAME), id("$e"), id(contextsName), id(regionsName)])), f.createThrowStatement(id("$e")))], true)),
+        undefined,
+      )
+    : builder.switchStatement();
+  const stepBody = f.createBlock(
+    [
+      f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(LOCALS, undefined, undefined, prop(FRAME, "locals")), f.createVariableDeclaration(TEMPS, undefined, undefined, prop(FRAME, "temps"))], ts.NodeFlags.Const)),
+      f.createLabeledStatement(DISPATCH, f.createForStatement(undefined, undefined, undefined, f.createBlock([dispatch], true))),
+    ],
+    true,
+  );
+  const step = f.createFunctionExpression(undefined, undefined, safeName(input.name), undefined, [f.createParameterDeclaration(undefined, undefined, FRAME)], undefined, stepBody);
+
+  prelude.push(
+    constant(regionsName, f.createArrayLiteralExpression(builder.regions.map((r) => f.createObjectLiteralExpression([f.createPropertyAssignment("parent", num(r.parent)), f.createPropertyAssignment("catchState", num(r.catchState)), f.createPropertyAssignment("finallyState", num(r.finallyState))])))),
+    constant(contextsName, f.createArrayLiteralExpression(builder.contexts().map(num))),
+  );
+
+  const points = f.createArrayLiteralExpression(
+    builder.points.map((p) =>
+      f.createObjectLiteralExpression([
+        f.createPropertyAssignment("key", f.createStringLiteral(p.key)),
+        f.createPropertyAssignment("state", num(p.state)),
+        f.createPropertyAssignment("line", num(p.line)),
+        f.createPropertyAssignment("source", f.createStringLiteral(p.source)),
+      ]),
+    ),
+    true,
+  );
+  const definition = runtimeCall("defineWorkflow", [
+    f.createObjectLiteralExpression(
+      [
+        f.createPropertyAssignment("id", f.createStringLiteral(input.id)),
+        f.createPropertyAssignment("name", f.createStringLiteral(input.name)),
+        f.createPropertyAssignment("hash", f.createStringLiteral(sourceHash(fn.getText(sourceFile)))),
+        f.createPropertyAssignment("module", f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.ImportKeyword, f.createIdentifier("meta")), "url")),
+        f.createPropertyAssignment("points", points),
+        f.createPropertyAssignment("contexts", id(contextsName)),
+        f.createPropertyAssignment("regions", id(regionsName)),
+        f.createPropertyAssignment("step", step),
+      ],
+      true,
+    ),
+  ]);
+  return { definition: ts.setTextRange(definition, fn), prelude };
+}
+
+function constant(name: string, value: ts.Expression): ts.Statement {
+  return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], ts.NodeFlags.Const));
+}
+
+function nameOfFunction(node: ts.Node): string | undefined {
+  const p = node.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) return p.name.text;
+  return undefined;
+}
+
+function safeName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_$]/g, "_");
+  return /^[A-Za-z_$]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+export { RUNTIME };

@@ -1,0 +1,291 @@
+// Normalises expressions so that each `await` stands alone as a suspend: operands evaluated
+// before an await are held in temps (left-to-right order kept), and `&&`, `||`, `??`, `?:`
+// branch into states so their right-hand side is evaluated only when reached.
+import ts from "typescript";
+import { FRAME, RUNTIME, StateBuilder, id, prop, runtimeCall } from "./builder.ts";
+import { TransformError } from "./diagnostics.ts";
+import { Rewriter } from "./rewrite.ts";
+import type { Analysis } from "./scope.ts";
+
+const f = ts.factory;
+
+export class ExpressionLowering {
+  protected readonly keyCounts = new Map<string, number>();
+
+  readonly builder: StateBuilder;
+  readonly analysis: Analysis;
+  readonly rewriter: Rewriter;
+  readonly sourceFile: ts.SourceFile;
+  constructor(builder: StateBuilder, analysis: Analysis, rewriter: Rewriter, sourceFile: ts.SourceFile) {
+    this.builder = builder;
+    this.analysis = analysis;
+    this.rewriter = rewriter;
+    this.sourceFile = sourceFile;
+  }
+
+  /** The expression, with every await in it turned into a suspend emitted before its use. */
+  expression(node: ts.Expression): ts.Expression {
+    if (!this.analysis.containsAwait(node)) return this.rewriter.expression(node);
+    const b = this.builder;
+    if (ts.isParenthesizedExpression(node)) return f.createParenthesizedExpression(this.expression(node.expression));
+    if (ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) return this.expression(node.expression);
+    if (ts.isAwaitExpression(node)) {
+      const value = this.expression(node.expression);
+      b.suspend(value, this.point(node));
+      return runtimeCall("take", [id(FRAME)]);
+    }
+    if (ts.isBinaryExpression(node)) return this.binary(node);
+    if (ts.isConditionalExpression(node)) {
+      const condition = this.expression(node.condition);
+      const result = b.temp();
+      const otherwise = b.label();
+      const end = b.label();
+      b.gotoIf(f.createLogicalNot(f.createParenthesizedExpression(condition)), otherwise);
+      b.emit(f.createExpressionStatement(f.createAssignment(result, this.expression(node.whenTrue))));
+      b.goto(end);
+      b.place(otherwise);
+      b.emit(f.createExpressionStatement(f.createAssignment(result, this.expression(node.whenFalse))));
+      b.place(end);
+      return result;
+    }
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.call(node);
+    if (ts.isPropertyAccessExpression(node)) {
+      if (node.questionDotToken === undefined && ts.isOptionalChain(node) && this.analysis.containsAwait(node.expression)) throw new TransformError("unsupportedAwait", node, "inside an optional chain");
+      const object = this.expression(node.expression);
+      return ts.setTextRange(node.questionDotToken ? f.createPropertyAccessChain(object, node.questionDotToken, node.name) : f.createPropertyAccessExpression(object, node.name), node);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      if (ts.isOptionalChain(node) && this.analysis.containsAwait(node.argumentExpression)) throw new TransformError("unsupportedAwait", node, "inside an optional chain");
+      const [object, key] = this.list([node.expression, node.argumentExpression]);
+      return node.questionDotToken ? f.createElementAccessChain(object!, node.questionDotToken, key!) : f.createElementAccessExpression(object!, key!);
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      return f.createArrayLiteralExpression(this.list(node.elements), node.elements.length > 0 && node.elements.hasTrailingComma);
+    }
+    if (ts.isObjectLiteralExpression(node)) return this.object(node);
+    if (ts.isTemplateExpression(node)) {
+      const values = this.list(node.templateSpans.map((s) => s.expression));
+      return f.createTemplateExpression(node.head, node.templateSpans.map((s, i) => f.createTemplateSpan(values[i]!, s.literal)));
+    }
+    if (ts.isSpreadElement(node)) return f.createSpreadElement(this.expression(node.expression));
+    if (ts.isPrefixUnaryExpression(node)) {
+      if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) return f.createPrefixUnaryExpression(node.operator, this.target(node.operand, []));
+      return f.createPrefixUnaryExpression(node.operator, this.expression(node.operand));
+    }
+    if (ts.isPostfixUnaryExpression(node)) return f.createPostfixUnaryExpression(this.target(node.operand, []), node.operator);
+    if (ts.isTypeOfExpression(node)) return f.createTypeOfExpression(this.expression(node.expression));
+    if (ts.isVoidExpression(node)) return f.createVoidExpression(this.expression(node.expression));
+    if (ts.isDeleteExpression(node)) return f.createDeleteExpression(this.target(node.expression, []));
+    throw new TransformError("unsupportedAwait", node, ts.SyntaxKind[node.kind]);
+  }
+
+  /** Where an await sits: a key stable across unrelated edits (transformer/README.md), its line and text. */
+  protected point(node: ts.AwaitExpression): { key: string; line: number; source: string } {
+    const start = node.getStart(this.sourceFile);
+    const { line } = this.sourceFile.getLineAndCharacterOfPosition(start);
+    const lineStart = this.sourceFile.getPositionOfLineAndCharacter(line, 0);
+    const lineEnd = this.sourceFile.getLineEndOfPosition(start);
+    const text = node.expression.getText(this.sourceFile).replace(/\s+/g, " ");
+    const base = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    const count = (this.keyCounts.get(base) ?? 0) + 1;
+    this.keyCounts.set(base, count);
+    return { key: count === 1 ? base : `${base}#${count}`, line: line + 1, source: this.sourceFile.text.slice(lineStart, lineEnd).trim() };
+  }
+
+  /**
+   * Lowers a list evaluated left to right; an operand followed by an await is held in a temp
+   * unless re-reading it after the await gives the same value.
+   */
+  protected list(nodes: readonly ts.Expression[]): ts.Expression[] {
+    let lastAwait = -1;
+    nodes.forEach((n, i) => {
+      if (this.analysis.containsAwait(n)) lastAwait = i;
+    });
+    return nodes.map((n, i) => {
+      const lowered = this.expression(n);
+      return i < lastAwait ? this.hold(n, lowered, nodes.slice(i + 1)) : lowered;
+    });
+  }
+
+  /** `lowered` (of `original`), safe to evaluate after `later` has run, awaits included. */
+  protected hold(original: ts.Expression, lowered: ts.Expression, later: readonly ts.Node[]): ts.Expression {
+    if (this.isStable(original, later)) return lowered;
+    if (ts.isSpreadElement(original)) return f.createSpreadElement(this.hold(original.expression, (lowered as ts.SpreadElement).expression, later));
+    const temp = this.builder.temp();
+    this.builder.emit(f.createExpressionStatement(f.createAssignment(temp, lowered)));
+    return temp;
+  }
+
+  private isStable(node: ts.Expression, later: readonly ts.Node[]): boolean {
+    while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+    if (ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return !ts.isRegularExpressionLiteral(node);
+    if (!ts.isIdentifier(node)) return false;
+    const binding = this.analysis.bindingOf(node);
+    // Module-level names are read when used (documented in transformer/README.md).
+    if (!binding) return true;
+    const name = node.text;
+    const writes = later.some((n) => assignsTo(n, name));
+    const calls = binding.captured && later.some(hasCall);
+    return !writes && !calls;
+  }
+
+  private binary(node: ts.BinaryExpression): ts.Expression {
+    const b = this.builder;
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.CommaToken) {
+      b.emit(f.createExpressionStatement(this.expression(node.left)));
+      return this.expression(node.right);
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      const result = b.temp();
+      const end = b.label();
+      b.emit(f.createExpressionStatement(f.createAssignment(result, this.expression(node.left))));
+      b.gotoIf(shortCircuits(op, result), end);
+      b.emit(f.createExpressionStatement(f.createAssignment(result, this.expression(node.right))));
+      b.place(end);
+      return result;
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
+      const target = this.target(node.left, [node.right]);
+      const result = b.temp();
+      const end = b.label();
+      b.emit(f.createExpressionStatement(f.createAssignment(result, target)));
+      const plain = op === ts.SyntaxKind.AmpersandAmpersandEqualsToken ? ts.SyntaxKind.AmpersandAmpersandToken : op === ts.SyntaxKind.BarBarEqualsToken ? ts.SyntaxKind.BarBarToken : ts.SyntaxKind.QuestionQuestionToken;
+      b.gotoIf(shortCircuits(plain, result), end);
+      b.emit(f.createExpressionStatement(f.createAssignment(result, f.createAssignment(target, this.expression(node.right)))));
+      b.place(end);
+      return result;
+    }
+    if (op === ts.SyntaxKind.EqualsToken) {
+      if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) {
+        if (this.analysis.containsAwait(node.left)) throw new TransformError("unsupportedAwait", node.left, "inside a destructuring assignment target");
+        const value = this.expression(node.right);
+        return f.createAssignment(this.rewriter.expression(node.left) as ts.ObjectLiteralExpression, value);
+      }
+      const target = this.target(node.left, [node.right]);
+      return f.createAssignment(target, this.expression(node.right));
+    }
+    if (ts.isAssignmentOperator(op)) {
+      // `x += await y` reads x before evaluating y.
+      const target = this.target(node.left, [node.right]);
+      const current = this.hold(node.left, target, [node.right]);
+      const value = this.expression(node.right);
+      const arithmetic = compoundToBinary(op);
+      return f.createAssignment(target, f.createBinaryExpression(current, arithmetic, value));
+    }
+    const [left, right] = this.list([node.left, node.right]);
+    return f.createBinaryExpression(left!, node.operatorToken, right!);
+  }
+
+  /** An assignment target, its object and key held across the awaits in `later`. */
+  private target(node: ts.Expression, later: readonly ts.Node[]): ts.Expression {
+    while (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node)) node = node.expression;
+    if (ts.isPropertyAccessExpression(node)) {
+      const object = this.hold(node.expression, this.expression(node.expression), later);
+      return f.createPropertyAccessExpression(object, node.name);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const object = this.hold(node.expression, this.expression(node.expression), [node.argumentExpression, ...later]);
+      const key = this.hold(node.argumentExpression, this.expression(node.argumentExpression), later);
+      return f.createElementAccessExpression(object, key);
+    }
+    return this.rewriter.expression(node);
+  }
+
+  private call(node: ts.CallExpression | ts.NewExpression): ts.Expression {
+    const args = node.arguments ?? f.createNodeArray();
+    if (ts.isCallExpression(node) && ts.isOptionalChain(node) && args.some((a) => this.analysis.containsAwait(a))) {
+      throw new TransformError("unsupportedAwait", node, "in the arguments of an optional call");
+    }
+    const combinator = ts.isCallExpression(node) ? this.rewriter.combinatorCallee(node) : undefined;
+    let callee: ts.Expression;
+    if (combinator) callee = combinator;
+    else if (node.expression.kind === ts.SyntaxKind.ImportKeyword || node.expression.kind === ts.SyntaxKind.SuperKeyword) callee = node.expression;
+    else if (ts.isPropertyAccessExpression(node.expression) && ts.isCallExpression(node)) {
+      // The method is looked up after the arguments' awaits (so no function is held in a temp); the receiver is held.
+      const access = node.expression;
+      const object = this.hold(access.expression, this.expression(access.expression), args);
+      callee = access.questionDotToken ? f.createPropertyAccessChain(object, access.questionDotToken, access.name) : f.createPropertyAccessExpression(object, access.name);
+    } else {
+      callee = this.hold(node.expression, this.expression(node.expression), args);
+    }
+    const loweredArgs = this.list(args);
+    if (ts.isNewExpression(node)) return ts.setTextRange(f.createNewExpression(callee, undefined, loweredArgs), node);
+    const call = node.questionDotToken || ts.isOptionalChain(node) ? f.createCallChain(callee, node.questionDotToken, undefined, loweredArgs) : f.createCallExpression(callee, undefined, loweredArgs);
+    return ts.setTextRange(call, node);
+  }
+
+  private object(node: ts.ObjectLiteralExpression): ts.Expression {
+    const parts: ts.Expression[] = [];
+    for (const p of node.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        if (ts.isComputedPropertyName(p.name)) parts.push(p.name.expression);
+        parts.push(p.initializer);
+      } else if (ts.isSpreadAssignment(p)) parts.push(p.expression);
+      else if (ts.isShorthandPropertyAssignment(p)) parts.push(p.name);
+    }
+    const values = this.list(parts);
+    let next = 0;
+    const properties = node.properties.map((p): ts.ObjectLiteralElementLike => {
+      if (ts.isPropertyAssignment(p)) {
+        const name = ts.isComputedPropertyName(p.name) ? f.createComputedPropertyName(values[next++]!) : p.name;
+        return f.createPropertyAssignment(name, values[next++]!);
+      }
+      if (ts.isSpreadAssignment(p)) return f.createSpreadAssignment(values[next++]!);
+      if (ts.isShorthandPropertyAssignment(p)) return f.createPropertyAssignment(p.name.text, values[next++]!);
+      if (p.name && ts.isComputedPropertyName(p.name) && this.analysis.containsAwait(p.name)) throw new TransformError("unsupportedAwait", p, "in a computed method name");
+      return this.rewriter.expression(f.createObjectLiteralExpression([p])).properties[0]!;
+    });
+    return f.createObjectLiteralExpression(properties, node.properties.hasTrailingComma);
+  }
+}
+
+/** The condition under which `a op b` does not evaluate b, given a's value in `left`. */
+function shortCircuits(op: ts.SyntaxKind, left: ts.Expression): ts.Expression {
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken) return f.createLogicalNot(left);
+  if (op === ts.SyntaxKind.BarBarToken) return left;
+  return f.createBinaryExpression(left, ts.SyntaxKind.ExclamationEqualsToken, f.createNull());
+}
+
+function compoundToBinary(op: ts.SyntaxKind): ts.BinaryOperator {
+  const table: Partial<Record<ts.SyntaxKind, ts.BinaryOperator>> = {
+    [ts.SyntaxKind.PlusEqualsToken]: ts.SyntaxKind.PlusToken,
+    [ts.SyntaxKind.MinusEqualsToken]: ts.SyntaxKind.MinusToken,
+    [ts.SyntaxKind.AsteriskEqualsToken]: ts.SyntaxKind.AsteriskToken,
+    [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: ts.SyntaxKind.AsteriskAsteriskToken,
+    [ts.SyntaxKind.SlashEqualsToken]: ts.SyntaxKind.SlashToken,
+    [ts.SyntaxKind.PercentEqualsToken]: ts.SyntaxKind.PercentToken,
+    [ts.SyntaxKind.LessThanLessThanEqualsToken]: ts.SyntaxKind.LessThanLessThanToken,
+    [ts.SyntaxKind.GreaterThanGreaterThanEqualsToken]: ts.SyntaxKind.GreaterThanGreaterThanToken,
+    [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken]: ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
+    [ts.SyntaxKind.AmpersandEqualsToken]: ts.SyntaxKind.AmpersandToken,
+    [ts.SyntaxKind.BarEqualsToken]: ts.SyntaxKind.BarToken,
+    [ts.SyntaxKind.CaretEqualsToken]: ts.SyntaxKind.CaretToken,
+  };
+  return table[op]!;
+}
+
+function assignsTo(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && ts.isAssignmentOperator(n.operatorToken.kind) && mentions(n.left, name)) found = true;
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && mentions(n.operand, name)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function mentions(node: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(node)) return node.text === name;
+  if (ts.isShorthandPropertyAssignment(node)) return node.name.text === name;
+  return ts.forEachChild(node, (c) => mentions(c, name) || undefined) ?? false;
+}
+
+function hasCall(node: ts.Node): boolean {
+  if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) return true;
+  return ts.forEachChild(node, (c) => hasCall(c) || undefined) ?? false;
+}
+
+export { RUNTIME, prop };

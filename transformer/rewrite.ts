@@ -1,0 +1,251 @@
+// Rewrites code that does not await (a "chunk"), so it can stand inside a state: references to
+// frame variables become `$L.name`, jumps and returns that leave the chunk go through the state
+// machine, and nested functions become lifted closures. Everything else is left as written.
+import ts from "typescript";
+import { LOCALS, RUNTIME, id, prop, runtimeCall } from "./builder.ts";
+import type { Analysis, Binding, ClosureInfo, NestedFunction } from "./scope.ts";
+import { isFunctionLike } from "./scope.ts";
+
+const f = ts.factory;
+
+export const CLOSURE_ENV = "__otf_env";
+
+/** Where frame variables are reached from: the step function, or a lifted closure's environment. */
+export type Access = { readonly kind: "step" } | { readonly kind: "closure" };
+
+export interface RewriteHooks {
+  /** A break or continue whose target is outside the chunk. */
+  jump(kind: "break" | "continue", label: string | undefined, node: ts.Node): ts.Statement;
+  /** A return of the workflow. */
+  ret(value: ts.Expression, node: ts.Node): ts.Statement;
+  /** A nested function whose captures all live in the frame: the expression that creates it. */
+  lift(fn: NestedFunction, info: ClosureInfo): ts.Expression;
+}
+
+export const COMBINATORS = new Set(["all", "race", "allSettled", "any"]);
+
+/** The expression a binding is read and written through. */
+export function bindingTarget(binding: Binding, access: Access): ts.Expression {
+  if (access.kind === "step") {
+    const slot = prop(LOCALS, binding.key);
+    return binding.storage === "box" ? prop(slot, "value") : slot;
+  }
+  if (binding.storage === "box") return prop(prop(CLOSURE_ENV, binding.key), "value");
+  return prop(prop(CLOSURE_ENV, "locals"), binding.key);
+}
+
+interface InnerTarget {
+  readonly labels: readonly string[];
+  readonly kind: "loop" | "switch" | "block";
+}
+
+export class Rewriter {
+  private readonly context: ts.TransformationContext;
+  private readonly analysis: Analysis;
+  private readonly hooks: RewriteHooks;
+  constructor(context: ts.TransformationContext, analysis: Analysis, hooks: RewriteHooks) {
+    this.context = context;
+    this.analysis = analysis;
+    this.hooks = hooks;
+  }
+
+  expression(node: ts.Expression, access: Access = { kind: "step" }): ts.Expression {
+    return this.visit(node, access, [], false) as ts.Expression;
+  }
+
+  statement(node: ts.Statement, access: Access = { kind: "step" }): ts.Statement {
+    return this.visit(node, access, [], false) as ts.Statement;
+  }
+
+  /** A function's body rewritten for a lifted closure (its own jumps and returns stay its own). */
+  closureBody<T extends ts.Node>(node: T): T {
+    return this.visit(node, { kind: "closure" }, [], true) as T;
+  }
+
+  /** `Promise.all(…)` and friends, when `Promise` is the global one: the runtime's serializable combinators. */
+  combinatorCallee(call: ts.CallExpression): ts.Expression | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Promise") return undefined;
+    if (this.analysis.bindingOf(callee.expression) || !COMBINATORS.has(callee.name.text)) return undefined;
+    return ts.setTextRange(prop(RUNTIME, callee.name.text), callee);
+  }
+
+  private visit(node: ts.Node, access: Access, inner: InnerTarget[], inFunction: boolean): ts.Node {
+    const visitor = (child: ts.Node): ts.Node => this.visit(child, access, inner, inFunction);
+
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return node;
+
+    if (ts.isIdentifier(node)) {
+      const binding = this.analysis.bindingOf(node);
+      if (!binding || binding.storage === "local" || !isValueReference(node)) return node;
+      return ts.setOriginalNode(ts.setTextRange(bindingTarget(binding, access), node), node);
+    }
+
+    if (ts.isShorthandPropertyAssignment(node)) {
+      const binding = this.analysis.bindingOf(node.name);
+      if (binding && binding.storage !== "local") {
+        const target = bindingTarget(binding, access);
+        const value = node.objectAssignmentInitializer ? f.createAssignment(target, this.visit(node.objectAssignmentInitializer, access, inner, inFunction) as ts.Expression) : target;
+        return ts.setTextRange(f.createPropertyAssignment(node.name.text, value), node);
+      }
+    }
+
+    if (ts.isVariableStatement(node) || ts.isVariableDeclarationList(node)) {
+      const list = ts.isVariableStatement(node) ? node.declarationList : node;
+      const names = list.declarations.flatMap((d) => boundIdentifiers(d.name));
+      if (names.some((n) => this.analysis.bindingOf(n)?.storage !== "local" && this.analysis.bindingOf(n) !== undefined)) {
+        const assignments = declarationAssignments(list, (e) => this.visit(e, access, inner, inFunction) as ts.Expression, this.analysis, access);
+        if (ts.isVariableDeclarationList(node)) {
+          // A for-loop head: one expression (or, in for-in/of, the assignment target).
+          if (ts.isForInStatement(node.parent) || ts.isForOfStatement(node.parent)) return patternTarget(list.declarations[0]!.name, this.analysis, access, (e) => this.visit(e, access, inner, inFunction) as ts.Expression);
+          return assignments.length ? f.inlineExpressions(assignments) : f.createVoidZero();
+        }
+        const statement = assignments.length ? f.createExpressionStatement(f.inlineExpressions(assignments)) : f.createEmptyStatement();
+        return ts.setOriginalNode(ts.setTextRange(statement, node), node);
+      }
+    }
+
+    if (ts.isCallExpression(node)) {
+      const callee = this.combinatorCallee(node);
+      if (callee) return ts.setTextRange(f.updateCallExpression(node, callee, undefined, node.arguments.map((a) => visitor(a) as ts.Expression)), node);
+    }
+
+    if (isFunctionLike(node) && !inFunction) {
+      const info = this.analysis.closureOf(node);
+      if (info?.liftable && (ts.isArrowFunction(node) || ts.isFunctionExpression(node))) {
+        return this.hooks.lift(node, info);
+      }
+      return ts.visitEachChild(node, (child) => this.visit(child, access, [], true), this.context);
+    }
+    if (ts.isClassLike(node) && !inFunction) {
+      return ts.visitEachChild(node, (child) => this.visit(child, access, [], true), this.context);
+    }
+
+    if (!inFunction) {
+      if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) {
+        const kind = ts.isBreakStatement(node) ? "break" : "continue";
+        const label = node.label?.text;
+        if (!hasInnerTarget(inner, kind, label)) return ts.setTextRange(this.hooks.jump(kind, label, node), node);
+        return node;
+      }
+      if (ts.isReturnStatement(node)) {
+        const value = node.expression ? (this.visit(node.expression, access, inner, inFunction) as ts.Expression) : f.createVoidZero();
+        return ts.setTextRange(this.hooks.ret(value, node), node);
+      }
+      if (ts.isLabeledStatement(node) || ts.isIterationStatement(node, false) || ts.isSwitchStatement(node)) {
+        const { labels, body } = unwrapLabels(node);
+        const kind = ts.isIterationStatement(body, false) ? "loop" : ts.isSwitchStatement(body) ? "switch" : "block";
+        const deeper = [...inner, { labels, kind } as InnerTarget];
+        const visited = ts.visitEachChild(body, (child) => this.visit(child, access, deeper, inFunction), this.context);
+        return rewrapLabels(labels, visited, node);
+      }
+    }
+
+    return ts.visitEachChild(node, visitor, this.context);
+  }
+}
+
+function isValueReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (!p) return true;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  if ((ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name === id) return false;
+  return true;
+}
+
+function hasInnerTarget(inner: readonly InnerTarget[], kind: "break" | "continue", label: string | undefined): boolean {
+  for (let i = inner.length - 1; i >= 0; i--) {
+    const t = inner[i]!;
+    if (label !== undefined) {
+      if (t.labels.includes(label)) return true;
+    } else if (t.kind === "loop" || (kind === "break" && t.kind === "switch")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export function unwrapLabels(node: ts.Statement): { labels: string[]; body: ts.Statement } {
+  const labels: string[] = [];
+  let body = node;
+  while (ts.isLabeledStatement(body)) {
+    labels.push(body.label.text);
+    body = body.statement;
+  }
+  return { labels, body };
+}
+
+function rewrapLabels(labels: readonly string[], body: ts.Statement, original: ts.Statement): ts.Statement {
+  if (labels.length === 0) return body;
+  let result = body;
+  for (let i = labels.length - 1; i >= 0; i--) result = f.createLabeledStatement(labels[i]!, result);
+  return ts.setTextRange(result, original);
+}
+
+export function boundIdentifiers(name: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] {
+  if (ts.isIdentifier(name)) out.push(name);
+  else for (const e of name.elements) if (!ts.isOmittedExpression(e)) boundIdentifiers(e.name, out);
+  return out;
+}
+
+/** A binding pattern as an assignment target (`{ a, b: [c] }` → `{ a: $L.a, b: [$L.c] }`). */
+export function patternTarget(name: ts.BindingName, analysis: Analysis, access: Access, rewrite: (e: ts.Expression) => ts.Expression): ts.Expression {
+  if (ts.isIdentifier(name)) {
+    const binding = analysis.bindingOf(name);
+    return binding && binding.storage !== "local" ? bindingTarget(binding, access) : name;
+  }
+  const withDefault = (target: ts.Expression, init: ts.Expression | undefined) => (init ? f.createAssignment(target, rewrite(init)) : target);
+  if (ts.isObjectBindingPattern(name)) {
+    return f.createObjectLiteralExpression(
+      name.elements.map((e) => {
+        const target = patternTarget(e.name, analysis, access, rewrite);
+        if (e.dotDotDotToken) return f.createSpreadAssignment(target);
+        const key = e.propertyName ?? (e.name as ts.Identifier);
+        const keyNode = ts.isComputedPropertyName(key) ? f.createComputedPropertyName(rewrite(key.expression)) : ts.isIdentifier(key) ? f.createIdentifier(key.text) : key;
+        return f.createPropertyAssignment(keyNode as ts.PropertyName, withDefault(target, e.initializer));
+      }),
+    );
+  }
+  return f.createArrayLiteralExpression(
+    name.elements.map((e) => {
+      if (ts.isOmittedExpression(e)) return f.createOmittedExpression();
+      const target = patternTarget(e.name, analysis, access, rewrite);
+      return e.dotDotDotToken ? f.createSpreadElement(target) : withDefault(target, e.initializer);
+    }),
+  );
+}
+
+/**
+ * A declaration of frame variables as assignments: boxes are made fresh first, `let x;` resets
+ * to undefined (a loop body re-entered starts over), `var x;` keeps its value.
+ */
+export function declarationAssignments(list: ts.VariableDeclarationList, rewrite: (e: ts.Expression) => ts.Expression, analysis: Analysis, access: Access, initialiser?: (d: ts.VariableDeclaration) => ts.Expression | undefined): ts.Expression[] {
+  const lexical = (list.flags & ts.NodeFlags.BlockScoped) !== 0;
+  const out: ts.Expression[] = [];
+  for (const d of list.declarations) {
+    const init = initialiser ? initialiser(d) : d.initializer ? rewrite(d.initializer) : undefined;
+    if (ts.isIdentifier(d.name)) {
+      const binding = analysis.bindingOf(d.name);
+      const value = init ?? (lexical ? f.createVoidZero() : undefined);
+      if (!binding || binding.storage === "local") {
+        if (value) out.push(f.createAssignment(d.name, value));
+      } else if (binding.storage === "box") {
+        out.push(ts.setTextRange(f.createAssignment(access.kind === "step" ? prop(LOCALS, binding.key) : prop(CLOSURE_ENV, binding.key), runtimeCall("box", [value ?? f.createVoidZero()])), d));
+      } else if (value) {
+        out.push(ts.setTextRange(f.createAssignment(bindingTarget(binding, access), value), d));
+      }
+      continue;
+    }
+    for (const name of boundIdentifiers(d.name)) {
+      const binding = analysis.bindingOf(name);
+      if (binding?.storage === "box") out.push(f.createAssignment(prop(LOCALS, binding.key), runtimeCall("box", [f.createVoidZero()])));
+    }
+    out.push(ts.setTextRange(f.createAssignment(patternTarget(d.name, analysis, access, rewrite) as ts.ObjectLiteralExpression, init ?? f.createVoidZero()), d));
+  }
+  return out;
+}
+
+export { id };

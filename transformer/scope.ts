@@ -1,0 +1,288 @@
+// Binding analysis of one workflow: which names live in the frame (their scope contains an await),
+// which are boxed (captured by a closure and re-bound per loop iteration), which stay plain JS
+// locals, and which nested functions can be lifted to module level as serializable closures.
+import ts from "typescript";
+import { TransformError } from "./diagnostics.ts";
+
+/** `frame`: `$L.key`; `box`: `$L.key.value`, a fresh box per binding; `local`: left as the user wrote it. */
+export type Storage = "frame" | "box" | "local";
+
+export interface Binding {
+  readonly name: string;
+  /** Its name in the frame's locals: the source name, `name$1`… for a shadowing one. */
+  key: string;
+  storage: Storage;
+  readonly scope: Scope;
+  /** Referenced from a function nested in the workflow. */
+  captured: boolean;
+  /** Assigned anywhere after its declaration. */
+  reassigned: boolean;
+}
+
+export interface Scope {
+  readonly node: ts.Node;
+  readonly parent: Scope | undefined;
+  readonly bindings: Map<string, Binding>;
+  /** False for the scopes of functions nested in the workflow. */
+  readonly inWorkflow: boolean;
+  readonly hasAwait: boolean;
+  readonly inLoop: boolean;
+}
+
+export type NestedFunction = ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration;
+
+export interface ClosureInfo {
+  /** Workflow bindings it reads or writes, in first-use order. */
+  readonly captures: Binding[];
+  /** Every capture lives in the frame, so the closure can be rebuilt from its id and captures. */
+  liftable: boolean;
+}
+
+export interface Analysis {
+  readonly bindings: Binding[];
+  bindingOf(identifier: ts.Identifier): Binding | undefined;
+  closureOf(fn: ts.Node): ClosureInfo | undefined;
+  containsAwait(node: ts.Node): boolean;
+  scopeOf(node: ts.Node): Scope | undefined;
+}
+
+const RESERVED = new Set(["$F", "$L", "$T", "$dispatch", "$e"]);
+
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration | ts.ClassStaticBlockDeclaration {
+  return ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
+}
+
+/** Does `node` contain an await of this function (not of a nested function)? Cached per node. */
+export function awaitFinder(): (node: ts.Node) => boolean {
+  const cache = new Map<ts.Node, boolean>();
+  const contains = (node: ts.Node): boolean => {
+    const known = cache.get(node);
+    if (known !== undefined) return known;
+    let found = false;
+    if (ts.isAwaitExpression(node)) found = true;
+    else if (ts.isForOfStatement(node) && node.awaitModifier) found = true;
+    else if (!isFunctionLike(node) && !ts.isClassLike(node)) found = ts.forEachChild(node, contains) ?? false;
+    else if (ts.isClassLike(node)) found = node.members.some((m) => m.name !== undefined && ts.isComputedPropertyName(m.name) && contains(m.name));
+    cache.set(node, found);
+    return found;
+  };
+  return contains;
+}
+
+function isLoop(node: ts.Node): boolean {
+  return ts.isIterationStatement(node, false);
+}
+
+/** Identifiers that name a property, a label, a type or an import, rather than a variable. */
+function isReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if (ts.isQualifiedName(p)) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p)) return false;
+  if (ts.isMetaProperty(p)) return false;
+  if (ts.isJsxAttribute(p)) return false;
+  return true;
+}
+
+function isDeclarationName(id: ts.Identifier): boolean {
+  const p = id.parent;
+  return (
+    ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name === id) ||
+    (ts.isBindingElement(p) && p.name === id)
+  );
+}
+
+function declaredNames(name: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] {
+  if (ts.isIdentifier(name)) out.push(name);
+  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declaredNames(element.name, out);
+  return out;
+}
+
+export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
+  const containsAwait = awaitFinder();
+  const bindingByDeclaration = new Map<ts.Identifier, Binding>();
+  const bindingByReference = new Map<ts.Identifier, Binding>();
+  const scopes = new Map<ts.Node, Scope>();
+  const closures = new Map<ts.Node, ClosureInfo>();
+  const ordered: Binding[] = [];
+  const usedKeys = new Set<string>();
+
+  function newScope(node: ts.Node, parent: Scope | undefined, inWorkflow: boolean, inLoop: boolean): Scope {
+    const scope: Scope = { node, parent, bindings: new Map(), inWorkflow, hasAwait: inWorkflow && containsAwait(node), inLoop };
+    scopes.set(node, scope);
+    return scope;
+  }
+
+  function declare(scope: Scope, id: ts.Identifier): void {
+    const existing = scope.bindings.get(id.text);
+    if (existing) {
+      bindingByDeclaration.set(id, existing);
+      return;
+    }
+    if (scope.inWorkflow && (RESERVED.has(id.text) || id.text.startsWith("__otf"))) throw new TransformError("reservedName", id, id.text);
+    let key = id.text;
+    for (let n = 1; usedKeys.has(key); n++) key = `${id.text}$${n}`;
+    if (scope.inWorkflow) usedKeys.add(key);
+    const binding: Binding = { name: id.text, key, storage: "local", scope, captured: false, reassigned: false };
+    scope.bindings.set(id.text, binding);
+    bindingByDeclaration.set(id, binding);
+    if (scope.inWorkflow) ordered.push(binding);
+  }
+
+  /** `var`s and (in function scope) nothing else: hoisted to the function's scope. */
+  function hoistVars(node: ts.Node, scope: Scope): void {
+    ts.forEachChild(node, function visit(child): void {
+      if (isFunctionLike(child) || ts.isClassLike(child)) return;
+      if (ts.isVariableDeclarationList(child) && !(child.flags & ts.NodeFlags.BlockScoped)) {
+        for (const d of child.declarations) for (const id of declaredNames(d.name)) declare(scope, id);
+      }
+      ts.forEachChild(child, visit);
+    });
+  }
+
+  /** let/const/class/function declared directly in a block-like list of statements. */
+  function declareLexical(statements: readonly ts.Statement[], scope: Scope): void {
+    for (const s of statements) {
+      if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.BlockScoped) {
+        for (const d of s.declarationList.declarations) for (const id of declaredNames(d.name)) declare(scope, id);
+      } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
+        declare(scope, s.name);
+      }
+    }
+  }
+
+  function lookup(scope: Scope | undefined, name: string): Binding | undefined {
+    for (let s = scope; s; s = s.parent) {
+      const b = s.bindings.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  /** Walks `node` in `scope`; `closure` is the outermost function nested in the workflow that we are inside. */
+  function walk(node: ts.Node, scope: Scope, closure: ClosureInfo | undefined, loop: boolean): void {
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
+    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isTypeParameterDeclaration(node)) return;
+    if (scope.inWorkflow && closure === undefined) {
+      if (ts.isYieldExpression(node)) throw new TransformError("yieldInWorkflow", node);
+      if (ts.isWithStatement(node)) throw new TransformError("withStatement", node);
+      if (ts.isForOfStatement(node) && node.awaitModifier) throw new TransformError("forAwait", node);
+      if (node.kind === ts.SyntaxKind.ThisKeyword) throw new TransformError("thisOrArguments", node);
+    }
+    if (ts.isIdentifier(node)) {
+      if (scope.inWorkflow && closure === undefined && node.text === "arguments" && !lookup(scope, "arguments")) throw new TransformError("thisOrArguments", node);
+      if (!isReference(node)) return;
+      if (scope.inWorkflow && (RESERVED.has(node.text) || node.text.startsWith("__otf"))) throw new TransformError("reservedName", node, node.text);
+      const binding = isDeclarationName(node) ? bindingByDeclaration.get(node) : lookup(scope, node.text);
+      if (!binding) return;
+      bindingByReference.set(node, binding);
+      if (closure && binding.scope.inWorkflow) {
+        binding.captured = true;
+        if (!closure.captures.includes(binding)) closure.captures.push(binding);
+      }
+      return;
+    }
+    if (isFunctionLike(node)) {
+      const inner = newScope(node, scope, false, false);
+      const info = closure ?? (scope.inWorkflow ? { captures: [], liftable: true } : undefined);
+      if (!closure && info && (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node))) closures.set(node, info);
+      if (ts.isFunctionExpression(node) && node.name) declare(inner, node.name);
+      for (const p of (node as ts.FunctionLikeDeclaration).parameters ?? []) for (const id of declaredNames(p.name)) declare(inner, id);
+      const body = (node as ts.FunctionLikeDeclaration).body;
+      if (body) {
+        hoistVars(body, inner);
+        if (ts.isBlock(body)) declareLexical(body.statements, inner);
+      }
+      if (ts.isClassStaticBlockDeclaration(node)) declareLexical(node.body.statements, inner);
+      // Nested functions: this and arguments are their own; we only track what they capture.
+      const visitChild = (child: ts.Node) => walk(child, inner, info ?? closure, false);
+      if (ts.isClassStaticBlockDeclaration(node)) node.body.statements.forEach(visitChild);
+      else {
+        (node as ts.FunctionLikeDeclaration).parameters.forEach(visitChild);
+        if (body) {
+          if (ts.isBlock(body)) body.statements.forEach(visitChild);
+          else visitChild(body);
+        }
+      }
+      return;
+    }
+    if (ts.isClassLike(node)) {
+      // A class body's methods are nested functions; its own name is bound inside it.
+      const inner = newScope(node, scope, false, false);
+      if (ts.isClassExpression(node) && node.name) declare(inner, node.name);
+      const info = closure ?? (scope.inWorkflow ? { captures: [], liftable: false } : undefined);
+      ts.forEachChild(node, (child) => walk(child, inner, info, false));
+      return;
+    }
+    if (ts.isBlock(node) || ts.isCaseBlock(node)) {
+      const inner = newScope(node, scope, scope.inWorkflow, loop);
+      declareLexical(ts.isBlock(node) ? node.statements : node.clauses.flatMap((c) => [...c.statements]), inner);
+      ts.forEachChild(node, (child) => walk(child, inner, closure, loop));
+      return;
+    }
+    if (ts.isCatchClause(node)) {
+      const inner = newScope(node, scope, scope.inWorkflow, loop);
+      if (node.variableDeclaration) for (const id of declaredNames(node.variableDeclaration.name)) declare(inner, id);
+      ts.forEachChild(node, (child) => walk(child, inner, closure, loop));
+      return;
+    }
+    if (isLoop(node)) {
+      const loopInWorkflow = scope.inWorkflow;
+      let headScope = scope;
+      const initializer = ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node) ? node.initializer : undefined;
+      if (initializer && ts.isVariableDeclarationList(initializer) && initializer.flags & ts.NodeFlags.BlockScoped) {
+        headScope = newScope(node, scope, scope.inWorkflow, loopInWorkflow);
+        for (const d of initializer.declarations) for (const id of declaredNames(d.name)) declare(headScope, id);
+      }
+      ts.forEachChild(node, (child) => walk(child, headScope, closure, loopInWorkflow || loop));
+      return;
+    }
+    if (ts.isBinaryExpression(node) && ts.isAssignmentOperator(node.operatorToken.kind)) markAssigned(node.left, scope);
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) markAssigned(node.operand, scope);
+    ts.forEachChild(node, (child) => walk(child, scope, closure, loop));
+  }
+
+  function markAssigned(target: ts.Node, scope: Scope): void {
+    if (ts.isIdentifier(target)) {
+      const b = lookup(scope, target.text);
+      if (b) b.reassigned = true;
+    } else if (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target) || ts.isAsExpression(target) || ts.isSatisfiesExpression(target)) {
+      markAssigned(target.expression, scope);
+    } else if (ts.isObjectLiteralExpression(target) || ts.isArrayLiteralExpression(target)) {
+      ts.forEachChild(target, (c) => markAssigned(ts.isPropertyAssignment(c) ? c.initializer : ts.isShorthandPropertyAssignment(c) ? c.name : ts.isSpreadAssignment(c) || ts.isSpreadElement(c) ? c.expression : c, scope));
+    } else if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      markAssigned(target.left, scope);
+    }
+  }
+
+  const root: Scope = { node: fn, parent: undefined, bindings: new Map(), inWorkflow: true, hasAwait: containsAwait(fn.body!), inLoop: false };
+  scopes.set(fn, root);
+  for (const p of fn.parameters) for (const id of declaredNames(p.name)) declare(root, id);
+  const body = fn.body!;
+  hoistVars(body, root);
+  if (ts.isBlock(body)) {
+    declareLexical(body.statements, root);
+    for (const p of fn.parameters) walk(p, root, undefined, false);
+    for (const s of body.statements) walk(s, root, undefined, false);
+  } else {
+    for (const p of fn.parameters) walk(p, root, undefined, false);
+    walk(body, root, undefined, false);
+  }
+
+  for (const binding of ordered) {
+    if (!binding.scope.hasAwait) binding.storage = "local";
+    else binding.storage = binding.captured && binding.scope.inLoop ? "box" : "frame";
+  }
+  for (const info of closures.values()) info.liftable = info.liftable && info.captures.every((b) => b.storage !== "local");
+
+  return {
+    bindings: ordered,
+    bindingOf: (id) => bindingByReference.get(id) ?? bindingByDeclaration.get(id),
+    closureOf: (node) => closures.get(node),
+    containsAwait,
+    scopeOf: (node) => scopes.get(node),
+  };
+}

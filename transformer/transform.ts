@@ -1,0 +1,119 @@
+// The transformer over one source file: finds workflows and tasks, compiles each workflow
+// into its state machine (emit.ts), and adds the runtime import and module constants.
+import { dirname, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import ts from "typescript";
+import { RUNTIME } from "./builder.ts";
+import { TransformError, toDiagnostic, type Diagnostic } from "./diagnostics.ts";
+import { emitWorkflow } from "./emit.ts";
+import { OTF_MODULE, atModuleLevel, exportedTaskName, hasWorkflowTag, isOtfFunction, nameOfCall, otfImports } from "./find.ts";
+
+const f = ts.factory;
+
+export interface TransformOptions {
+  /** Workflow ids are module paths relative to this (default: the nearest folder with a package.json). */
+  readonly projectRoot?: string;
+  /** With a program (tspc), `workflow` is also recognised through re-exports. */
+  readonly checker?: ts.TypeChecker;
+  /** Receives each problem found; the workflow it concerns is left uncompiled. */
+  readonly report: (diagnostic: Diagnostic) => void;
+}
+
+export function projectRootOf(fileName: string): string {
+  let dir = dirname(resolve(fileName));
+  for (;;) {
+    if (existsSync(resolve(dir, "package.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+export function moduleId(fileName: string, projectRoot: string): string {
+  return relative(projectRoot, resolve(fileName)).replaceAll("\\", "/");
+}
+
+export function workflowTransformer(options: TransformOptions): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (sourceFile) => {
+    const imports = otfImports(sourceFile);
+    const hasTags = sourceFile.text.includes("@workflow");
+    if (!options.checker && imports.workflow.size + imports.task.size + imports.namespaces.size === 0 && !hasTags) return sourceFile;
+    const root = options.projectRoot ?? projectRootOf(sourceFile.fileName);
+    const modulePath = moduleId(sourceFile.fileName, root);
+    const prelude: ts.Statement[] = [];
+    let count = 0;
+    const report = (error: unknown) => {
+      if (!(error instanceof TransformError)) throw error;
+      options.report(toDiagnostic(error, sourceFile));
+    };
+
+    const compile = (fn: ts.FunctionLikeDeclaration, name: string | undefined, site: ts.Node): ts.Expression | undefined => {
+      try {
+        if (!name) throw new TransformError("anonymousWorkflow", site);
+        if (!atModuleLevel(site)) throw new TransformError("notTopLevel", site);
+        if (!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken || !fn.body) throw new TransformError("notAsync", fn);
+        const emitted = emitWorkflow({ fn, name, id: `${modulePath}#${name}`, sourceFile, context, index: count++ });
+        prelude.push(...emitted.prelude);
+        return emitted.definition;
+      } catch (error) {
+        report(error);
+        return undefined;
+      }
+    };
+
+    const visit = (node: ts.Node): ts.Node | ts.Node[] => {
+      if (ts.isCallExpression(node) && isOtfFunction(node.expression, "workflow", imports, options.checker)) {
+        const fn = node.arguments[0];
+        if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
+          const compiled = compile(fn, nameOfCall(node, fn), node);
+          if (compiled) return compiled;
+        }
+        return ts.visitEachChild(node, visit, context);
+      }
+      if (ts.isCallExpression(node) && isOtfFunction(node.expression, "task", imports, options.checker)) {
+        const exported = exportedTaskName(node);
+        if (exported && node.arguments.length <= 2) {
+          const site = f.createObjectLiteralExpression([f.createPropertyAssignment("module", f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.ImportKeyword, f.createIdentifier("meta")), "url")), f.createPropertyAssignment("export", f.createStringLiteral(exported))]);
+          const args = ts.visitNodes(node.arguments, visit, ts.isExpression);
+          return f.updateCallExpression(node, node.expression, node.typeArguments, [args[0]!, args[1] ?? f.createVoidZero(), site]);
+        }
+      }
+      if (ts.isFunctionDeclaration(node) && hasWorkflowTag(node) && node.name) {
+        const compiled = compile(node, node.name.text, node);
+        if (!compiled) return node;
+        const exported = node.modifiers?.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword) as ts.Modifier[] | undefined;
+        const isDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+        const statement = f.createVariableStatement(isDefault ? undefined : exported, f.createVariableDeclarationList([f.createVariableDeclaration(node.name.text, undefined, undefined, compiled)], ts.NodeFlags.Const));
+        ts.setTextRange(statement, node);
+        return isDefault ? [statement, f.createExportAssignment(undefined, false, f.createIdentifier(node.name.text))] : statement;
+      }
+      if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+        const members = node.members.map((member) => {
+          if (!ts.isMethodDeclaration(member)) return ts.visitEachChild(member, visit, context);
+          const decorator = ts.getDecorators(member)?.find((d) => isOtfFunction(d.expression, "workflow", imports, options.checker));
+          if (!decorator) return ts.visitEachChild(member, visit, context);
+          const className = node.name?.text ?? "anonymous";
+          const methodName = ts.isIdentifier(member.name) ? member.name.text : undefined;
+          const isStatic = member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+          if (!isStatic) {
+            report(new TransformError("thisOrArguments", member, "a @workflow method must be static"));
+            return member;
+          }
+          const compiled = compile(member, methodName && `${className}.${methodName}`, node);
+          if (!compiled) return member;
+          return ts.setTextRange(f.createPropertyDeclaration([f.createModifier(ts.SyntaxKind.StaticKeyword)], member.name, undefined, undefined, compiled), member);
+        });
+        return ts.isClassDeclaration(node)
+          ? f.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, members)
+          : f.updateClassExpression(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, members);
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+
+    const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
+    if (count === 0) return f.updateSourceFile(sourceFile, statements);
+    const runtimeImport = f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, f.createIdentifier("machine"), f.createIdentifier(RUNTIME))])), f.createStringLiteral(OTF_MODULE));
+    const lastImport = statements.findLastIndex((s) => ts.isImportDeclaration(s));
+    return f.updateSourceFile(sourceFile, [...statements.slice(0, lastImport + 1), runtimeImport, ...prelude, ...statements.slice(lastImport + 1)]);
+  };
+}
