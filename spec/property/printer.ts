@@ -30,14 +30,20 @@ class Printer {
   program(program: Program): string {
     this.scopes = [{ declared: new Set(["input"]), initialized: new Map([["input", { name: "input", kind: "input" }]]) }];
     const body = this.block(program.body, "    ");
+    if (![...this.constructs].some((c) => c.startsWith("await:") || c === "promise-all")) this.constructs.add("await:none");
     const escape = program.rethrows
       ? `throw new Error(JSON.stringify({ error: String(error), log }));`
       : `return { value: "caught", error: String(error), log };`;
+    // Tasks are named functions (their source is their key when not compiled), and `ok` returns
+    // a copy: a task's result crosses a process boundary in a real run, so its identity with a
+    // local of the workflow is never part of what must agree.
     return [
       `import { workflow, task, defer } from "otf";`,
       ``,
-      `export const ok = task((value: unknown) => value);`,
-      `export const fail = task((message: string) => {`,
+      `export const ok = task(function ok(value: unknown) {`,
+      `  return structuredClone(value);`,
+      `});`,
+      `export const fail = task(function fail(message: string): never {`,
       `  throw new Error(message);`,
       `});`,
       ``,
@@ -411,8 +417,8 @@ class Printer {
   /** Prints `await defer(…)`; with `print` false only records the await's context (for Promise.all). */
   private awaitExpr(expr: Extract<Expr, { kind: "await" }>, print = true): string {
     if (this.inClosure) return expr.rejects ? `"f${expr.tag}"` : this.operand(expr.arg);
-    const context = this.contexts.at(-1);
-    if (context && context !== "statement") this.constructs.add(`await:${context}`);
+    // An await counts for every expression it is nested in: `a || f(await x)` is an await in a logical too.
+    for (const context of this.contexts) if (context !== "statement") this.constructs.add(`await:${context}`);
     if (this.region !== "body") this.constructs.add(`await:${this.region}`);
     if (this.closureMade) this.awaitAfterClosure = true;
     if (!print) return "";
@@ -450,5 +456,5 @@ export const allConstructs = [
   "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
   "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
-  "await:try", "await:catch", "await:finally", "await:rejected",
+  "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
 ];
