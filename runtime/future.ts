@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { currentExecutor } from "./executor.ts";
 import { errorOutcome, outcomeOf, valueOutcome, type Outcome } from "./outcome.ts";
-import { loadedTask, resolveTask, type Task, type TaskReference } from "./task.ts";
+import { isTask, loadedTask, resolveTask, type Task, type TaskReference } from "./task.ts";
 
 export class Future<T = unknown> implements PromiseLike<T> {
   readonly id: string;
@@ -75,8 +75,9 @@ export function newFutureId(): string {
 
 /** Starts `t(...args)` on the current executor and returns the future the workflow awaits. */
 export function defer<A extends unknown[], R>(t: Task<A, R>, ...args: A): Future<Awaited<R>> {
-  if (typeof t !== "function" || !("taskReference" in t)) {
-    throw new TypeError(`defer() takes a task made with task(fn); got ${typeof t === "function" ? `the plain function ${t.name || "(anonymous)"}` : typeof t}`);
+  if (!isTask(t)) {
+    const what = typeof t === "function" ? `the plain function ${(t as { name?: string }).name || "(anonymous)"}` : typeof t;
+    throw new TypeError(`defer() takes a task made with task(fn); got ${what}`);
   }
   const future = new Future<Awaited<R>>(newFutureId(), t.taskReference, args);
   currentExecutor().submit(future as Future);

@@ -116,3 +116,13 @@ export class StateBuilder {
     return f.createSwitchStatement(prop(FRAME, "pc"), f.createCaseBlock([...clauses, bad]));
   }
 }
+
+/** `=`, `+=`, `&&=` and the other assignment operators. */
+export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** Several expressions as one, left to right (`a, b, c`). */
+export function sequence(expressions: readonly ts.Expression[]): ts.Expression {
+  return expressions.reduce((left, right) => f.createComma(left, right));
+}

@@ -3,6 +3,7 @@
 // it needs (its try-region table and its lifted closures).
 import { createHash } from "node:crypto";
 import ts from "typescript";
+import { checkFrameTypes } from "./checks.ts";
 import { DISPATCH, FRAME, LOCALS, RUNTIME, StateBuilder, TEMPS, assign, id, num, prop, runtimeCall } from "./builder.ts";
 import { CLOSURE_ENV, Rewriter, patternTarget, type RewriteHooks } from "./rewrite.ts";
 import { analyse, type ClosureInfo, type NestedFunction } from "./scope.ts";
@@ -25,6 +26,8 @@ export interface WorkflowInput {
   readonly context: ts.TransformationContext;
   /** Distinguishes this workflow's module constants from others' in the same file. */
   readonly index: number;
+  /** With a program (tspc): type-based checks of locals and for…of. */
+  readonly checker?: ts.TypeChecker;
 }
 
 export function sourceHash(text: string): string {
@@ -34,6 +37,7 @@ export function sourceHash(text: string): string {
 export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   const { fn, sourceFile, context } = input;
   const analysis = analyse(fn);
+  if (input.checker) checkFrameTypes(fn, analysis, input.checker);
   const builder = new StateBuilder();
   const prelude: ts.Statement[] = [];
   const closureNames = new Map<string, number>();
@@ -50,6 +54,7 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   lowering = new StatementLowering(builder, analysis, rewriter, sourceFile);
   lowering.regionsName = regionsName;
   lowering.lift = (nested, info) => lift(nested, info);
+  lowering.checker = input.checker;
 
   function lift(nested: NestedFunction, info: ClosureInfo): ts.Expression {
     const base = nested.name?.text ?? nameOfFunction(nested) ?? "anonymous";

@@ -2,7 +2,7 @@
 // before an await are held in temps (left-to-right order kept), and `&&`, `||`, `??`, `?:`
 // branch into states so their right-hand side is evaluated only when reached.
 import ts from "typescript";
-import { FRAME, RUNTIME, StateBuilder, id, prop, runtimeCall } from "./builder.ts";
+import { FRAME, RUNTIME, StateBuilder, id, isAssignmentOperator, prop, runtimeCall } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 import { Rewriter } from "./rewrite.ts";
 import type { Analysis } from "./scope.ts";
@@ -165,7 +165,7 @@ export class ExpressionLowering {
       const target = this.target(node.left, [node.right]);
       return f.createAssignment(target, this.expression(node.right));
     }
-    if (ts.isAssignmentOperator(op)) {
+    if (isAssignmentOperator(op)) {
       // `x += await y` reads x before evaluating y.
       const target = this.target(node.left, [node.right]);
       const current = this.hold(node.left, target, [node.right]);
@@ -234,7 +234,7 @@ export class ExpressionLowering {
       if (ts.isSpreadAssignment(p)) return f.createSpreadAssignment(values[next++]!);
       if (ts.isShorthandPropertyAssignment(p)) return f.createPropertyAssignment(p.name.text, values[next++]!);
       if (p.name && ts.isComputedPropertyName(p.name) && this.analysis.containsAwait(p.name)) throw new TransformError("unsupportedAwait", p, "in a computed method name");
-      return this.rewriter.expression(f.createObjectLiteralExpression([p])).properties[0]!;
+      return (this.rewriter.expression(f.createObjectLiteralExpression([p])) as ts.ObjectLiteralExpression).properties[0]!;
     });
     return f.createObjectLiteralExpression(properties, node.properties.hasTrailingComma);
   }
@@ -269,7 +269,7 @@ function assignsTo(node: ts.Node, name: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isBinaryExpression(n) && ts.isAssignmentOperator(n.operatorToken.kind) && mentions(n.left, name)) found = true;
+    if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && mentions(n.left, name)) found = true;
     else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && mentions(n.operand, name)) found = true;
     else ts.forEachChild(n, visit);
   };

@@ -2,7 +2,7 @@
 // frame variables become `$L.name`, jumps and returns that leave the chunk go through the state
 // machine, and nested functions become lifted closures. Everything else is left as written.
 import ts from "typescript";
-import { LOCALS, RUNTIME, id, prop, runtimeCall } from "./builder.ts";
+import { LOCALS, RUNTIME, id, prop, runtimeCall, sequence } from "./builder.ts";
 import type { Analysis, Binding, ClosureInfo, NestedFunction } from "./scope.ts";
 import { isFunctionLike } from "./scope.ts";
 
@@ -98,9 +98,9 @@ export class Rewriter {
         if (ts.isVariableDeclarationList(node)) {
           // A for-loop head: one expression (or, in for-in/of, the assignment target).
           if (ts.isForInStatement(node.parent) || ts.isForOfStatement(node.parent)) return patternTarget(list.declarations[0]!.name, this.analysis, access, (e) => this.visit(e, access, inner, inFunction) as ts.Expression);
-          return assignments.length ? f.inlineExpressions(assignments) : f.createVoidZero();
+          return assignments.length ? sequence(assignments) : f.createVoidZero();
         }
-        const statement = assignments.length ? f.createExpressionStatement(f.inlineExpressions(assignments)) : f.createEmptyStatement();
+        const statement = assignments.length ? f.createExpressionStatement(sequence(assignments)) : f.createEmptyStatement();
         return ts.setOriginalNode(ts.setTextRange(statement, node), node);
       }
     }

@@ -2,6 +2,7 @@
 // which are boxed (captured by a closure and re-bound per loop iteration), which stay plain JS
 // locals, and which nested functions can be lifted to module level as serializable closures.
 import ts from "typescript";
+import { isAssignmentOperator } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 
 /** `frame`: `$L.key`; `box`: `$L.key.value`, a fresh box per binding; `local`: left as the user wrote it. */
@@ -240,7 +241,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
       ts.forEachChild(node, (child) => walk(child, headScope, closure, loopInWorkflow || loop));
       return;
     }
-    if (ts.isBinaryExpression(node) && ts.isAssignmentOperator(node.operatorToken.kind)) markAssigned(node.left, scope);
+    if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) markAssigned(node.left, scope);
     if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) markAssigned(node.operand, scope);
     ts.forEachChild(node, (child) => walk(child, scope, closure, loop));
   }

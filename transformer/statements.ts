@@ -4,6 +4,7 @@
 import ts from "typescript";
 import { FRAME, LOCALS, TEMPS, DISPATCH, assign, id, num, prop, runtimeCall } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
+import { isIndexable } from "./checks.ts";
 import { ExpressionLowering } from "./expressions.ts";
 import type { Label } from "./ir.ts";
 import { boundIdentifiers, declarationAssignments, patternTarget, unwrapLabels, type RewriteHooks } from "./rewrite.ts";
@@ -32,6 +33,9 @@ export class StatementLowering extends ExpressionLowering {
   private readonly tries: TryEntry[] = [];
   /** Name of the module constant holding this workflow's try-region table. */
   regionsName = REGIONS;
+
+  /** With a program (tspc): proves for…of iterables are arrays or strings at compile time. */
+  checker: ts.TypeChecker | undefined;
 
   /** Lifts a nested function to module level (set by emit.ts). */
   lift: RewriteHooks["lift"] = () => {
@@ -215,6 +219,9 @@ export class StatementLowering extends ExpressionLowering {
       const index = b.temp();
       const source = this.expression(node.expression);
       if (ts.isForOfStatement(node)) {
+        if (this.checker && !isIndexable(this.checker.getTypeAtLocation(node.expression), this.checker)) {
+          throw new TransformError("forOfNotArray", node.expression, `it is ${this.checker.typeToString(this.checker.getTypeAtLocation(node.expression))}`);
+        }
         const { line } = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
         b.emit(assign(items, runtimeCall("forOfItems", [source, f.createStringLiteral(`${this.sourceFile.fileName}:${line + 1}`)])));
       } else {

@@ -52,7 +52,7 @@ export function workflowTransformer(options: TransformOptions): ts.TransformerFa
         if (!name) throw new TransformError("anonymousWorkflow", site);
         if (!atModuleLevel(site)) throw new TransformError("notTopLevel", site);
         if (!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken || !fn.body) throw new TransformError("notAsync", fn);
-        const emitted = emitWorkflow({ fn, name, id: `${modulePath}#${name}`, sourceFile, context, index: count++ });
+        const emitted = emitWorkflow({ fn, name, id: `${modulePath}#${name}`, sourceFile, context, index: count++, checker: options.checker });
         prelude.push(...emitted.prelude);
         return emitted.definition;
       } catch (error) {
