@@ -119,6 +119,12 @@ export class ExpressionLowering {
   private isStable(node: ts.Expression, later: readonly ts.Node[]): boolean {
     while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
     if (ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return !ts.isRegularExpressionLiteral(node);
+    if (ts.isPropertyAccessExpression(node)) {
+      // A dotted path from a module-level or global name (`String.prototype.concat`) is module
+      // state, read when used like the name itself: a temp would put a copy, or a function, in the snapshot.
+      const root = pathRoot(node);
+      return root !== undefined && !this.analysis.bindingOf(root) && !later.some((n) => assignsTo(n, root.text));
+    }
     if (!ts.isIdentifier(node)) return false;
     const binding = this.analysis.bindingOf(node);
     // Module-level names are read when used (documented in transformer/README.md).
@@ -263,6 +269,13 @@ function compoundToBinary(op: ts.SyntaxKind): ts.BinaryOperator {
     [ts.SyntaxKind.CaretEqualsToken]: ts.SyntaxKind.CaretToken,
   };
   return table[op]!;
+}
+
+/** The identifier a plain dotted path `a.b.c` starts from; undefined for calls, optional chains and the like. */
+function pathRoot(node: ts.PropertyAccessExpression): ts.Identifier | undefined {
+  let object: ts.Expression = node;
+  while (ts.isPropertyAccessExpression(object) && !object.questionDotToken) object = object.expression;
+  return ts.isIdentifier(object) ? object : undefined;
 }
 
 function assignsTo(node: ts.Node, name: string): boolean {
