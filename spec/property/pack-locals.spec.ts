@@ -9,7 +9,7 @@ import { importCompiled, removeWorkDir } from "./harness.ts";
 import { packValues } from "./pack-values.ts";
 
 const seed = process.env.OTF_SEED ? Number(process.env.OTF_SEED) : 4_020_252;
-const runs = Math.max(200, Math.floor(Number(process.env.OTF_RUNS ?? 0) / 10));
+const runs = Math.max(1000, Math.floor(Number(process.env.OTF_RUNS ?? 0) / 5));
 
 const holder = `import { workflow, task, defer } from "otf";
 
