@@ -109,3 +109,14 @@ export function hasKey(object: unknown, key: string): boolean {
 export function badState(frame: Frame): never {
   throw new WorkflowError("bad-state", `the workflow's frame points at state ${frame.pc}, which does not exist`);
 }
+
+/** `{ a, ...rest } = value`: the own enumerable properties of `value` other than `used`. */
+export function objectRest(value: unknown, used: readonly PropertyKey[]): Record<PropertyKey, unknown> {
+  const rest: Record<PropertyKey, unknown> = {};
+  if (value === null || value === undefined) throw new TypeError(`Cannot destructure ${value}`);
+  const skip = new Set(used.map((k) => (typeof k === "number" ? String(k) : k)));
+  for (const key of Reflect.ownKeys(Object(value))) {
+    if (!skip.has(key) && Object.prototype.propertyIsEnumerable.call(value, key)) rest[key] = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return rest;
+}

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import ts from "typescript";
 import { checkFrameTypes } from "./checks.ts";
 import { DISPATCH, FRAME, LOCALS, RUNTIME, StateBuilder, TEMPS, assign, id, num, prop, runtimeCall } from "./builder.ts";
-import { CLOSURE_ENV, Rewriter, patternTarget, type RewriteHooks } from "./rewrite.ts";
-import { analyse, type ClosureInfo, type NestedFunction } from "./scope.ts";
+import { CLOSURE_ENV, Rewriter, boundIdentifiers, patternTarget, type RewriteHooks } from "./rewrite.ts";
+import { analyse, type Analysis, type ClosureInfo, type NestedFunction } from "./scope.ts";
 import { StatementLowering } from "./statements.ts";
 
 const f = ts.factory;
@@ -71,22 +71,7 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   }
 
   // State 0 binds the parameters from the call's arguments.
-  if (fn.parameters.length > 0) {
-    const pattern = f.createArrayLiteralExpression(
-      fn.parameters.map((p) => {
-        const target = patternTarget(p.name, analysis, { kind: "step" }, (e) => rewriter.expression(e));
-        if (p.dotDotDotToken) return f.createSpreadElement(target);
-        return p.initializer ? f.createAssignment(target, rewriter.expression(p.initializer)) : target;
-      }),
-    );
-    for (const p of fn.parameters) {
-      for (const name of ts.isIdentifier(p.name) ? [p.name] : []) {
-        const binding = analysis.bindingOf(name);
-        if (binding?.storage === "box") builder.emit(assign(prop(LOCALS, binding.key), runtimeCall("box", [f.createVoidZero()])));
-      }
-    }
-    builder.emit(ts.setTextRange(f.createExpressionStatement(f.createAssignment(pattern, prop(FRAME, "args"))), fn.parameters));
-  }
+  bindParameters(fn, analysis, rewriter, builder);
   builder.emit(assign(prop(FRAME, "args"), f.createVoidZero()));
 
   const body = fn.body!;
@@ -143,6 +128,37 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
     ),
   ]);
   return { definition: ts.setTextRange(definition, fn), prelude };
+}
+
+/**
+ * Parameters in the frame are assigned from `$F.args` by one destructuring; in a workflow with
+ * no await they stay JS locals, declared by `let`, and the captured ones are copied to the frame.
+ */
+function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewriter: Rewriter, builder: StateBuilder): void {
+  if (fn.parameters.length === 0) return;
+  const names = fn.parameters.flatMap((p) => boundIdentifiers(p.name));
+  const bindings = names.map((n) => analysis.bindingOf(n)!);
+  const rewrite = (e: ts.Expression) => rewriter.expression(e);
+  if (bindings.every((b) => b.storage !== "local")) {
+    for (const b of bindings) if (b.storage === "box") builder.emit(assign(prop(LOCALS, b.key), runtimeCall("box", [f.createVoidZero()])));
+    const pattern = f.createArrayLiteralExpression(
+      fn.parameters.map((p) => {
+        const target = patternTarget(p.name, analysis, { kind: "step" }, rewrite);
+        if (p.dotDotDotToken) return f.createSpreadElement(target);
+        return p.initializer ? f.createAssignment(target, rewrite(p.initializer)) : target;
+      }),
+    );
+    builder.emit(ts.setTextRange(f.createExpressionStatement(f.createAssignment(pattern, prop(FRAME, "args"))), fn.parameters));
+    return;
+  }
+  const pattern = f.createArrayBindingPattern(fn.parameters.map((p) => f.createBindingElement(p.dotDotDotToken, undefined, p.name, p.initializer && rewrite(p.initializer))));
+  builder.emit(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, prop(FRAME, "args"))], ts.NodeFlags.Let)), fn.parameters));
+  names.forEach((name, i) => {
+    const b = bindings[i]!;
+    if (b.storage === "local") return;
+    const value = f.createIdentifier(name.text);
+    builder.emit(assign(prop(LOCALS, b.key), b.storage === "box" ? runtimeCall("box", [value]) : value));
+  });
 }
 
 function constant(name: string, value: ts.Expression): ts.Statement {

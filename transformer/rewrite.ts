@@ -70,6 +70,39 @@ export class Rewriter {
     return ts.setTextRange(prop(RUNTIME, callee.name.text), callee);
   }
 
+  /** A for loop's boxed `let` variables get a fresh box per iteration, made before the increment (as JS does). */
+  private perIterationCopies(original: ts.ForStatement, visited: ts.ForStatement, access: Access): ts.ForStatement {
+    const init = original.initializer;
+    if (!init || !ts.isVariableDeclarationList(init)) return visited;
+    const copies = init.declarations
+      .flatMap((d) => boundIdentifiers(d.name))
+      .map((name) => this.analysis.bindingOf(name))
+      .filter((b): b is Binding => b?.storage === "box")
+      .map((b) => {
+        const slot = access.kind === "step" ? prop(LOCALS, b.key) : prop(CLOSURE_ENV, b.key);
+        return f.createAssignment(slot, runtimeCall("box", [prop(slot, "value")]));
+      });
+    if (copies.length === 0) return visited;
+    const incrementor = sequence(visited.incrementor ? [...copies, visited.incrementor] : copies);
+    return f.updateForStatement(visited, visited.initializer, visited.condition, incrementor, visited.statement);
+  }
+
+  /**
+   * `for (const x of xs)` with x in the frame: each item arrives in a JS local and is bound at the
+   * top of the body, so a boxed x gets a fresh box per iteration.
+   */
+  private bindEachItem(original: ts.ForInStatement | ts.ForOfStatement, visited: ts.ForInStatement | ts.ForOfStatement, access: Access): ts.Statement {
+    const head = original.initializer;
+    if (!ts.isVariableDeclarationList(head) || !head.declarations.flatMap((d) => boundIdentifiers(d.name)).some((n) => (this.analysis.bindingOf(n)?.storage ?? "local") !== "local")) return visited;
+    const item = f.createUniqueName("__otf_item");
+    const bind = declarationAssignments(head, (e) => this.expression(e, access), this.analysis, access, () => item);
+    const itemHead = f.createVariableDeclarationList([f.createVariableDeclaration(item)], ts.NodeFlags.Const);
+    const body = f.createBlock([f.createExpressionStatement(sequence(bind)), visited.statement], true);
+    return ts.isForOfStatement(visited)
+      ? f.updateForOfStatement(visited, visited.awaitModifier, itemHead, visited.expression, body)
+      : f.updateForInStatement(visited, itemHead, visited.expression, body);
+  }
+
   private visit(node: ts.Node, access: Access, inner: InnerTarget[], inFunction: boolean): ts.Node {
     const visitor = (child: ts.Node): ts.Node => this.visit(child, access, inner, inFunction);
 
@@ -136,7 +169,9 @@ export class Rewriter {
         const { labels, body } = unwrapLabels(node);
         const kind = ts.isIterationStatement(body, false) ? "loop" : ts.isSwitchStatement(body) ? "switch" : "block";
         const deeper = [...inner, { labels, kind } as InnerTarget];
-        const visited = ts.visitEachChild(body, (child) => this.visit(child, access, deeper, inFunction), this.context);
+        let visited = ts.visitEachChild(body, (child) => this.visit(child, access, deeper, inFunction), this.context);
+        if (ts.isForStatement(body) && ts.isForStatement(visited)) visited = this.perIterationCopies(body, visited, access);
+        if ((ts.isForInStatement(body) || ts.isForOfStatement(body)) && (ts.isForInStatement(visited) || ts.isForOfStatement(visited))) visited = this.bindEachItem(body, visited, access);
         return rewrapLabels(labels, visited, node);
       }
     }

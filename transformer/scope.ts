@@ -274,8 +274,9 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
   }
 
   for (const binding of ordered) {
-    if (!binding.scope.hasAwait) binding.storage = "local";
-    else binding.storage = binding.captured && binding.scope.inLoop ? "box" : "frame";
+    // A captured variable lives in the frame even where nothing awaits, so the closure can be lifted.
+    if (binding.captured) binding.storage = binding.scope.inLoop ? "box" : "frame";
+    else binding.storage = binding.scope.hasAwait ? "frame" : "local";
   }
   for (const info of closures.values()) info.liftable = info.liftable && info.captures.every((b) => b.storage !== "local");
 

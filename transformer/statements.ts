@@ -69,8 +69,14 @@ export class StatementLowering extends ExpressionLowering {
       else if (!ts.isEmptyStatement(rewritten) || ts.isEmptyStatement(node)) b.emit(rewritten);
     } else if (ts.isBlock(node)) this.statements(node.statements);
     else if (ts.isVariableStatement(node)) {
-      const assignments = declarationAssignments(node.declarationList, (e) => this.expression(e), this.analysis, { kind: "step" });
-      for (const a of assignments) b.emit(ts.setTextRange(f.createExpressionStatement(a), node));
+      for (const d of node.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) && this.analysis.containsAwait(d.name)) {
+          this.bindPattern(d.name, d.initializer ? this.expression(d.initializer) : f.createVoidZero());
+          continue;
+        }
+        const single = f.createVariableDeclarationList([d], node.declarationList.flags);
+        for (const a of declarationAssignments(single, (e) => this.expression(e), this.analysis, { kind: "step" })) b.emit(ts.setTextRange(f.createExpressionStatement(a), d));
+      }
     } else if (ts.isExpressionStatement(node)) b.emit(ts.setTextRange(f.createExpressionStatement(this.expression(node.expression)), node));
     else if (ts.isReturnStatement(node)) this.returnWith(node.expression ? this.expression(node.expression) : f.createVoidZero(), node);
     else if (ts.isThrowStatement(node)) b.end(ts.setTextRange(f.createThrowStatement(this.expression(node.expression)), node));
@@ -79,6 +85,62 @@ export class StatementLowering extends ExpressionLowering {
     else if (ts.isTryStatement(node)) this.tryStatement(node);
     else throw new TransformError("unsupportedAwait", node, ts.SyntaxKind[node.kind]);
     b.releaseTemps(mark);
+  }
+
+  // ── destructuring with awaits in defaults or keys ──────────────────────
+
+  /**
+   * Binds a declaration's pattern step by step, so a default's await runs only when the value is
+   * undefined, in JS's order (key, value, default, then nested pattern). Array patterns spread
+   * their value first, which differs from JS only for iterators that never end.
+   */
+  private bindPattern(name: ts.BindingName, value: ts.Expression): void {
+    const b = this.builder;
+    if (ts.isIdentifier(name)) {
+      const binding = this.analysis.bindingOf(name)!;
+      const slot = prop(LOCALS, binding.key);
+      b.emit(ts.setTextRange(assign(slot, binding.storage === "box" ? runtimeCall("box", [value]) : value), name));
+      return;
+    }
+    const source = b.temp();
+    b.emit(assign(source, value));
+    if (ts.isObjectBindingPattern(name)) {
+      const used: ts.Expression[] = [];
+      for (const e of name.elements) {
+        if (e.dotDotDotToken) {
+          this.bindPattern(e.name, runtimeCall("objectRest", [source, f.createArrayLiteralExpression(used)]));
+          continue;
+        }
+        const property = e.propertyName ?? (e.name as ts.Identifier);
+        let key: ts.Expression;
+        if (ts.isComputedPropertyName(property)) {
+          key = b.temp();
+          b.emit(assign(key, this.expression(property.expression)));
+        } else key = ts.isIdentifier(property) || ts.isPrivateIdentifier(property) ? f.createStringLiteral(property.text) : (property as ts.Expression);
+        used.push(key);
+        this.bindElement(e, f.createElementAccessExpression(source, key));
+      }
+      return;
+    }
+    const items = b.temp();
+    b.emit(assign(items, f.createArrayLiteralExpression([f.createSpreadElement(source)])));
+    name.elements.forEach((e, i) => {
+      if (ts.isOmittedExpression(e)) return;
+      if (e.dotDotDotToken) this.bindPattern(e.name, f.createCallExpression(prop(items, "slice"), undefined, [num(i)]));
+      else this.bindElement(e, f.createElementAccessExpression(items, num(i)));
+    });
+  }
+
+  private bindElement(element: ts.BindingElement, value: ts.Expression): void {
+    if (!element.initializer) return this.bindPattern(element.name, value);
+    const b = this.builder;
+    const current = b.temp();
+    b.emit(assign(current, value));
+    const present = b.label();
+    b.gotoIf(f.createStrictInequality(current, f.createVoidZero()), present);
+    b.emit(assign(current, this.expression(element.initializer)));
+    b.place(present);
+    this.bindPattern(element.name, current);
   }
 
   // ── jumps ────────────────────────────────────────────────────────────────
