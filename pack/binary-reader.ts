@@ -153,6 +153,7 @@ export class BinaryReader {
   }
 
   private key(): string {
+    this.at = this.pos;
     const b = this.byte();
     if (b <= T.KEY_REF_MAX) return this.knownKey(b);
     if (b === T.KEY_REF) return this.knownKey(this.varint());

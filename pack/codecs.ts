@@ -116,7 +116,8 @@ const symbol: ArgsCodec = {
 const arrayBuffer: BytesCodec = {
   tag: 0xc5, name: "ArrayBuffer", layout: "bytes",
   bytes: (b: ArrayBuffer) => new Uint8Array(b),
-  fromBytes: (bytes) => bytes.slice().buffer,
+  // A copy into a buffer of its own: the input may be a Node Buffer, whose slice() copies nothing.
+  fromBytes: (bytes) => new Uint8Array(bytes).buffer,
 };
 
 /** Checks a view's parts: a buffer, then an offset and a length in bounds and aligned. */

@@ -28,10 +28,10 @@ export interface PackErrorLocation {
 
 export class PackError extends Error {
   readonly code: PackErrorCode;
-  readonly path?: string;
-  readonly offset?: number;
-  readonly line?: number;
-  readonly column?: number;
+  declare readonly path?: string;
+  declare readonly offset?: number;
+  declare readonly line?: number;
+  declare readonly column?: number;
 
   constructor(code: PackErrorCode, message: string, where: PackErrorLocation = {}) {
     super(message + describe(where), where.cause === undefined ? undefined : { cause: where.cause });

@@ -11,7 +11,8 @@ export interface DecodeLimits {
 }
 
 export const DEFAULT_LIMITS: Required<DecodeLimits> = {
-  maxDepth: 2_500,
+  // What the stack reliably holds even before the code is optimised (frames are larger then).
+  maxDepth: 2_000,
   maxNodes: 10_000_000,
   maxBytes: 1 << 30,
 };

@@ -55,7 +55,7 @@ export class TextReader {
   private header(version: number): void {
     const prefix = "pack/";
     if (!this.text.startsWith(prefix)) {
-      if (prefix.startsWith(this.text)) throw this.fail("truncated", "the text ends inside its pack/ header");
+      if (prefix.startsWith(this.text)) throw this.fail("truncated", "the text ends inside its pack/ header", this.text.length);
       throw this.fail("malformed", `a pack text starts with "pack/${version}"`);
     }
     this.pos = prefix.length;
@@ -79,8 +79,8 @@ export class TextReader {
   }
 
   /** A located error at the current position. */
-  private fail(code: PackErrorCode, message: string): PackError {
-    return new PackError(code, message, this.lineColumn(this.pos));
+  private fail(code: PackErrorCode, message: string, at = this.pos): PackError {
+    return new PackError(code, message, this.lineColumn(at));
   }
 
   private unexpected(wanted: string): PackError {
@@ -172,11 +172,11 @@ export class TextReader {
   }
 
   private ref(): unknown {
-    this.pos++;
+    const start = this.pos++;
     const anchor = this.integer();
     const target = this.anchors.get(anchor);
-    if (target === undefined && !this.anchors.has(anchor)) throw this.fail("malformed", `*${anchor} refers to no anchor &${anchor} before it`);
-    if (target === PENDING) throw this.fail("malformed", `*${anchor} refers into its own unfinished value`);
+    if (target === undefined && !this.anchors.has(anchor)) throw this.fail("malformed", `*${anchor} refers to no anchor &${anchor} before it`, start);
+    if (target === PENDING) throw this.fail("malformed", `*${anchor} refers into its own unfinished value`, start);
     return target;
   }
 
@@ -291,7 +291,7 @@ export class TextReader {
     const codec = BY_NAME.get(word);
     if (codec === undefined || (anchor !== NO_ANCHOR && codec.layout === "args" && !codec.identity)) {
       this.pos = start;
-      if (anchor !== NO_ANCHOR) throw this.unexpected("an object after the anchor (anchors name objects, not primitives)");
+        if (anchor !== NO_ANCHOR) throw this.unexpected("an object after the anchor (anchors name objects, not primitives)");
       throw this.fail("malformed", `unknown word ${JSON.stringify(word)}`);
     }
     switch (codec.layout) {
@@ -346,7 +346,7 @@ export class TextReader {
       this.pos = start;
       throw this.fail("malformed", `unknown word ${JSON.stringify(word)}`);
     }
-    if (run === 0 || a.length + run > MAX_ARRAY_LENGTH) throw this.fail("malformed", "a run of holes must be 1 or more and keep the array under 2^32 - 1 slots");
+    if (run === 0 || a.length + run > MAX_ARRAY_LENGTH) throw this.fail("malformed", "a run of holes must be 1 or more and keep the array under 2^32 - 1 slots", start);
     a.length += run;
   }
 

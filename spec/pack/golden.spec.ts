@@ -1,0 +1,48 @@
+// Golden files pin both formats: for every sample of the codec table (and a snapshot-like
+// value) the text in spec/golden/pack/<name>.txt and the bytes in <name>.bin.hex must be
+// what today's code writes, and must load back. Regenerate with UPDATE_GOLDEN=1.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { decode, dumps, encode, loads } from "../../pack/index.ts";
+import { CODECS } from "../../pack/codecs.ts";
+import { assertIsomorphic } from "../laws.ts";
+import { SAMPLES, snapshot } from "./samples.ts";
+
+const dir = join(import.meta.dirname, "../golden/pack");
+const update = process.env.UPDATE_GOLDEN === "1";
+
+const cases: [string, unknown][] = [["snapshot", snapshot()]];
+for (const [name, values] of Object.entries(SAMPLES)) {
+  values.forEach((value, i) => cases.push([`${name === "@" ? "registered" : name}-${i + 1}`, value]));
+}
+
+function golden(file: string, actual: string): string {
+  const path = join(dir, file);
+  if (update) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  if (!existsSync(path)) throw new Error(`missing golden file ${path}; run with UPDATE_GOLDEN=1 to write it`);
+  return readFileSync(path, "utf8");
+}
+
+test("every entry of the codec table has a sample", () => {
+  for (const codec of CODECS) assert.ok(SAMPLES[codec.name]?.length, `codec ${codec.name} (tag 0x${codec.tag.toString(16)}) has no sample in spec/pack/samples.ts`);
+});
+
+for (const [name, value] of cases) {
+  test(`${name}: the text form matches its golden file and loads back`, () => {
+    const text = golden(`${name}.txt`, dumps(value, { indent: 2 }) + "\n");
+    assert.fixture(dumps(value, { indent: 2 }) + "\n", text);
+    assertIsomorphic(loads(text), value, name);
+  });
+  test(`${name}: the binary form matches its golden file and decodes back`, () => {
+    const hex = golden(`${name}.bin.hex`, Buffer.from(encode(value)).toString("hex") + "\n");
+    assert.is(Buffer.from(encode(value)).toString("hex") + "\n", hex);
+    assertIsomorphic(decode(Buffer.from(hex.trim(), "hex")), value, name);
+  });
+}
+
+test.run();

@@ -1,0 +1,49 @@
+// The round-trip law over arbitrary values, in both forms and through copy(): whatever
+// pack encodes comes back isomorphic (types, -0, NaN, holes, key order, sharing, cycles).
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { copy, decode, dumps, encode, loads } from "../../pack/index.ts";
+import { roundTrip } from "../laws.ts";
+import { packable } from "./arbitraries.ts";
+
+const runs = 300;
+
+test("binary form: decode(encode(v)) is isomorphic to v", () => {
+  fc.assert(fc.property(packable, roundTrip(encode, decode)), { numRuns: runs });
+});
+
+test("text form, compact: loads(dumps(v)) is isomorphic to v", () => {
+  fc.assert(fc.property(packable, roundTrip((v) => dumps(v), loads)), { numRuns: runs });
+});
+
+test("text form, pretty: loads(dumps(v, {indent, width})) is isomorphic to v", () => {
+  fc.assert(fc.property(packable, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 100 }), (v, indent, width) =>
+    roundTrip((x) => dumps(x, { indent, width }), loads)(v),
+  ), { numRuns: runs });
+});
+
+test("copy() is isomorphic and shares nothing with its input", () => {
+  fc.assert(fc.property(packable, (v) => {
+    const c = copy(v);
+    roundTrip((x) => x, () => c)(v);
+    if (typeof v === "object" && v !== null) assert.is.not(c, v);
+  }), { numRuns: runs });
+});
+
+test("the text form is stable: one value, one text; dumps(loads(t)) === t", () => {
+  fc.assert(fc.property(packable, (v) => {
+    const text = dumps(v, { indent: 2 });
+    assert.is(dumps(v, { indent: 2 }), text);
+    assert.is(dumps(loads(text), { indent: 2 }), text);
+    assert.is(dumps(loads(dumps(v))), dumps(v));
+  }), { numRuns: runs });
+});
+
+test("the two forms agree: text → value → binary equals binary of the original", () => {
+  fc.assert(fc.property(packable, (v) => {
+    assert.equal(encode(loads(dumps(v))), encode(v));
+  }), { numRuns: runs });
+});
+
+test.run();
