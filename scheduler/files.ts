@@ -1,0 +1,98 @@
+// Durable file writes and typed reads for the directory store. A write goes to a temporary file,
+// is fsync'd, renamed over its name and the directory fsync'd, so a reader sees the whole file or none.
+import { open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { loads, PackError } from "../pack/index.ts";
+import { StoreError } from "./errors.ts";
+
+let writes = 0;
+
+export async function writeAtomic(path: string, text: string, durable: boolean): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${writes++}.tmp`);
+  const file = await open(temporary, "w");
+  try {
+    await file.writeFile(text);
+    if (durable) await file.datasync();
+  } catch (error) {
+    await file.close();
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+  await file.close();
+  await rename(temporary, path);
+  if (durable) await syncDirectory(dirname(path));
+}
+
+/** Makes a rename or a new file in `directory` durable. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/**
+ * Reads a pack text file and checks it is the record expected (`check` returns what is wrong, or
+ * undefined). Any failure is a StoreError naming the file.
+ */
+export async function readRecord<T>(path: string, what: string, check: (value: unknown) => string | undefined): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new StoreError("not-found", path, `no ${what} here`);
+    throw error;
+  }
+  return parseRecord<T>(path, text, what, check);
+}
+
+export function parseRecord<T>(path: string, text: string, what: string, check: (value: unknown) => string | undefined): T {
+  if (text.length === 0) throw new StoreError("truncated", path, `the ${what} file is empty`);
+  let value: unknown;
+  try {
+    value = loads(text);
+  } catch (error) {
+    if (error instanceof PackError) {
+      const code = error.code === "truncated" ? "truncated" : "corrupt";
+      throw new StoreError(code, path, `${code === "truncated" ? "the file ends in the middle of" : "this is not a readable"} ${what}: ${error.message}`, { cause: error });
+    }
+    throw new StoreError("corrupt", path, `cannot read the ${what}: ${(error as Error).message}`, { cause: error });
+  }
+  const problem = check(value);
+  if (problem) throw new StoreError("corrupt", path, `this is not a ${what}: ${problem}`);
+  return value as T;
+}
+
+/**
+ * The number of files `name(0) … name(n-1)` that exist, found with about 2·log2(n) probes, so the
+ * cost of finding the newest checkpoint does not grow with a run's history.
+ */
+export async function countSequence(name: (index: number) => string): Promise<number> {
+  if (!(await exists(name(0)))) return 0;
+  let present = 0;
+  let step = 1;
+  while (await exists(name(present + step))) {
+    present += step;
+    step *= 2;
+  }
+  // name(present) exists, name(present + step) does not: bisect between them.
+  let missing = present + step;
+  while (missing - present > 1) {
+    const middle = (present + missing) >>> 1;
+    if (await exists(name(middle))) present = middle;
+    else missing = middle;
+  }
+  return present + 1;
+}

@@ -1,0 +1,12 @@
+// otf's scheduler: runs workflows durably, with tasks on worker threads and checkpoints in a store.
+// `new Scheduler().run(workflow, ...args)` gives a Trace; `resume(runId)` goes on after a crash.
+export { Scheduler, newRunId, type SchedulerOptions, type ResumeOptions } from "./scheduler.ts";
+export { Trace, readTrace, type Checkpoint, type TraceStatus } from "./trace.ts";
+export type { Progress } from "./run-loop.ts";
+export type { Store, RunRecord, CheckpointRecord, TaskCommand, TaskResult, FinishRecord, RunSummary, RunStatus, Answer } from "./store.ts";
+export { DirectoryStore, type DirectoryStoreOptions } from "./directory-store.ts";
+export { MemoryStore } from "./memory-store.ts";
+export { PoolExecutor, type PoolOptions } from "./pool.ts";
+export { runWithPolicy, type TaskExecutor, type Attempt } from "./executor.ts";
+export { StoreError, type StoreErrorCode } from "./errors.ts";
+export { defer } from "../runtime/index.ts";
