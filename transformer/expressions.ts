@@ -208,10 +208,17 @@ export class ExpressionLowering {
     if (combinator) callee = combinator;
     else if (node.expression.kind === ts.SyntaxKind.ImportKeyword || node.expression.kind === ts.SyntaxKind.SuperKeyword) callee = node.expression;
     else if (ts.isPropertyAccessExpression(node.expression) && ts.isCallExpression(node)) {
-      // The method is looked up after the arguments' awaits (so no function is held in a temp); the receiver is held.
+      // The method is looked up after the arguments' awaits (so no function is held in a temp, unless the
+      // arguments visibly replace it); the receiver is held.
       const access = node.expression;
       const object = this.hold(access.expression, this.expression(access.expression), args);
       callee = access.questionDotToken ? f.createPropertyAccessChain(object, access.questionDotToken, access.name) : f.createPropertyAccessExpression(object, access.name);
+      if (args.some((a) => this.analysis.containsAwait(a) && writesProperty(a, access.name.text))) {
+        // The arguments replace the method: read it before them, as JS does, and call it on the receiver.
+        const method = this.builder.temp();
+        this.builder.emit(f.createExpressionStatement(f.createAssignment(method, callee)));
+        return ts.setTextRange(f.createCallExpression(f.createPropertyAccessExpression(method, "call"), undefined, [object, ...this.list(args)]), node);
+      }
     } else {
       callee = this.hold(node.expression, this.expression(node.expression), args);
     }
@@ -276,6 +283,22 @@ function pathRoot(node: ts.PropertyAccessExpression): ts.Identifier | undefined 
   let object: ts.Expression = node;
   while (ts.isPropertyAccessExpression(object) && !object.questionDotToken) object = object.expression;
   return ts.isIdentifier(object) ? object : undefined;
+}
+
+/** Does `node` assign or delete a property named `name` (`x.name = …`, `x["name"] = …`)? */
+function writesProperty(node: ts.Node, name: string): boolean {
+  const couldBe = (target: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) target = target.expression;
+    if (ts.isPropertyAccessExpression(target)) return target.name.text === name;
+    if (ts.isElementAccessExpression(target)) return ts.isStringLiteralLike(target.argumentExpression) && target.argumentExpression.text === name;
+    return false;
+  };
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && couldBe(n.left)) return true;
+    if (ts.isDeleteExpression(n) && couldBe(n.expression)) return true;
+    return ts.forEachChild(n, visit) ?? false;
+  };
+  return visit(node);
 }
 
 function assignsTo(node: ts.Node, name: string): boolean {
