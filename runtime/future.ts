@@ -11,13 +11,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
   readonly args: readonly unknown[];
   #outcome: Outcome | undefined;
   #settling: Promise<Outcome> | undefined;
-  #waiters: Array<(outcome: Outcome) => void> = [];
+  #waiters: Array<(outcome: Outcome) => void> | undefined;
+  /** The task itself when it was deferred in this process (saves a lookup by reference). */
+  #runner: Task | undefined;
 
-  constructor(id: string, task: TaskReference, args: readonly unknown[], outcome?: Outcome) {
+  constructor(id: string, task: TaskReference, args: readonly unknown[], outcome?: Outcome, runner?: Task) {
     this.id = id;
     this.task = task;
     this.args = args;
     this.#outcome = outcome;
+    this.#runner = runner;
   }
 
   /** The outcome, if the future has settled. */
@@ -29,20 +32,22 @@ export class Future<T = unknown> implements PromiseLike<T> {
   settle(outcome: Outcome): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
-    for (const wake of this.#waiters.splice(0)) wake(outcome);
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters) for (const wake of waiters) wake(outcome);
   }
 
   /** Resolves when the future settles (it never rejects: errors are outcomes). */
   settled(): Promise<Outcome> {
     if (this.#outcome) return Promise.resolve(this.#outcome);
-    this.#settling ??= new Promise((resolve) => this.#waiters.push(resolve));
+    this.#settling ??= new Promise((resolve) => (this.#waiters ??= []).push(resolve));
     return this.#settling;
   }
 
   /** Runs the task in this process: the default when no scheduler is installed. */
   runInline(): void {
     if (this.#outcome) return;
-    const known = loadedTask(this.task);
+    const known = this.#runner ?? loadedTask(this.task);
     if (known) {
       try {
         const result = known(...this.args);
@@ -69,8 +74,12 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
+// Ids are unique across processes (a random prefix per process) and cheap (a counter after it).
+const processPrefix = randomBytes(6).toString("hex");
+let futureCount = 0;
+
 export function newFutureId(): string {
-  return `f-${randomBytes(8).toString("hex")}`;
+  return `f-${processPrefix}-${(futureCount++).toString(36)}`;
 }
 
 /** Starts `t(...args)` on the current executor and returns the future the workflow awaits. */
@@ -79,7 +88,7 @@ export function defer<A extends unknown[], R>(t: Task<A, R>, ...args: A): Future
     const what = typeof t === "function" ? `the plain function ${(t as { name?: string }).name || "(anonymous)"}` : typeof t;
     throw new TypeError(`defer() takes a task made with task(fn); got ${what}`);
   }
-  const future = new Future<Awaited<R>>(newFutureId(), t.taskReference, args);
+  const future = new Future<Awaited<R>>(newFutureId(), t.taskReference, args, undefined, t as unknown as Task);
   currentExecutor().submit(future as Future);
   return future;
 }
