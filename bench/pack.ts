@@ -1,0 +1,129 @@
+// pack against JSON, v8.serialize and the peers (devalue, superjson, seroval, msgpackr)
+// on three payloads: a snapshot-like frame, 10,000 small records, a cyclic linked list.
+// Prints median ops/s for encode and decode, the size, whether the round trip is lossless,
+// and how many times faster pack's round trip is than each (> 1: pack is faster).
+import * as v8 from "node:v8";
+import * as devalue from "devalue";
+import { pack as msgpack, unpack as msgunpack } from "msgpackr";
+import * as seroval from "seroval";
+import superjson from "superjson";
+import { decode, dumps, encode, loads } from "../pack/index.ts";
+import { difference } from "../spec/laws.ts";
+
+interface Contender {
+  name: string;
+  encode(value: unknown): string | Uint8Array;
+  decode(encoded: never): unknown;
+}
+
+const contenders: Contender[] = [
+  { name: "pack binary", encode, decode },
+  { name: "pack text", encode: (v) => dumps(v), decode: loads },
+  { name: "v8.serialize", encode: (v) => v8.serialize(v), decode: (b: Buffer) => v8.deserialize(b) },
+  { name: "JSON", encode: (v) => JSON.stringify(v), decode: (s: string) => JSON.parse(s) },
+  { name: "msgpackr", encode: (v) => msgpack(v), decode: (b: Buffer) => msgunpack(b) },
+  { name: "devalue", encode: (v) => devalue.stringify(v), decode: (s: string) => devalue.parse(s) },
+  { name: "superjson", encode: (v) => superjson.stringify(v), decode: (s: string) => superjson.parse(s) },
+  { name: "seroval", encode: (v) => seroval.serialize(v), decode: (s: string) => seroval.deserialize(s) },
+];
+
+function snapshot(): unknown {
+  const customer = { id: "c-17", name: "Ada Lovelace", email: "ada@example.com", since: new Date(Date.UTC(2020, 4, 1)) };
+  const locals: Record<string, unknown> = {};
+  for (let i = 0; i < 50; i++) {
+    switch (i % 10) {
+      case 0: locals[`samples${i}`] = Array.from({ length: 1000 }, (_, k) => (k * 7919) % 1000); break;
+      case 1: locals[`prices${i}`] = Array.from({ length: 1000 }, (_, k) => k * 0.37 + 0.01); break;
+      case 2: locals[`order${i}`] = { id: i, customer, lines: [{ sku: `A-${i}`, qty: 2, price: 9.99 }, { sku: `B-${i}`, qty: 1, price: 0.5 }], placed: new Date(1_700_000_000_000 + i) }; break;
+      case 3: locals[`note${i}`] = `step ${i}: waiting for the payment provider to confirm the charge`; break;
+      case 4: locals[`index${i}`] = new Map(Array.from({ length: 100 }, (_, k) => [`key-${k}`, { rank: k, label: `entry ${k}` }])); break;
+      case 5: locals[`deadline${i}`] = new Date(1_700_000_000_000 + i * 1000); break;
+      case 6: locals[`config${i}`] = { retries: 3, backoff: { base: 100, factor: 2, max: 10_000 }, tags: ["a", "b", "c"], enabled: true }; break;
+      case 7: locals[`customer${i}`] = customer; break;
+      default: locals[`count${i}`] = i * 1000 + 0.5;
+    }
+  }
+  return { workflow: { module: "shop/checkout.ts", name: "checkout", hash: "9f2c1e" }, resumePoint: "await#3:charge", locals };
+}
+
+function records(): unknown {
+  return Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `user ${i}`, tags: [`t${i % 7}`, `g${i % 13}`], score: (i * 37) % 1000 / 10 }));
+}
+
+function linkedList(): unknown {
+  type Node = { value: number; prev: Node | null; next: Node | null };
+  const head: Node = { value: 0, prev: null, next: null };
+  let tail = head;
+  for (let i = 1; i < 1000; i++) tail = tail.next = { value: i, prev: tail, next: null };
+  tail.next = head;
+  head.prev = tail;
+  return head;
+}
+
+function opsPerSecond(run: () => void): number {
+  const rounds: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      run();
+      n++;
+      elapsed = performance.now() - start;
+    } while (elapsed < 60);
+    rounds.push((n * 1000) / elapsed);
+  }
+  rounds.sort((a, b) => a - b);
+  return rounds[3]!;
+}
+
+interface Row { name: string; enc: number; dec: number; bytes: number; lossless: boolean }
+
+function measure(contender: Contender, value: unknown): Row | string {
+  let encoded: string | Uint8Array;
+  let back: unknown;
+  try {
+    encoded = contender.encode(value);
+    back = contender.decode(encoded as never);
+  } catch (error) {
+    return `${contender.name}: cannot (${String(error).split("\n")[0]!.slice(0, 60)})`;
+  }
+  const lossless = difference(value, back) === undefined;
+  for (let i = 0; i < 20; i++) contender.decode(contender.encode(value) as never);
+  const enc = opsPerSecond(() => contender.encode(value));
+  const dec = opsPerSecond(() => contender.decode(encoded as never));
+  const bytes = typeof encoded === "string" ? Buffer.byteLength(encoded) : encoded.byteLength;
+  return { name: contender.name, enc, dec, bytes, lossless };
+}
+
+const roundTripMicros = (row: Row) => 1e6 / row.enc + 1e6 / row.dec;
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
+
+const payloads: [string, () => unknown][] = [
+  ["(a) snapshot-like frame: 50 locals", snapshot],
+  ["(b) 10,000 records {id, name, tags, score}", records],
+  ["(c) cyclic doubly linked list, 1,000 nodes", linkedList],
+];
+
+for (const [title, make] of payloads) {
+  const value = make();
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  for (const contender of contenders) {
+    const row = measure(contender, value);
+    if (typeof row === "string") skipped.push(row);
+    else rows.push(row);
+  }
+  const packBinary = rows.find((r) => r.name === "pack binary")!;
+  const packText = rows.find((r) => r.name === "pack text")!;
+  console.log(`\n${title}`);
+  const header = ["", "encode ops/s", "decode ops/s", "enc+dec µs", "bytes", "lossless", "pack-bin ×", "pack-text ×"];
+  const lines = rows.map((r) => [
+    r.name, fmt(r.enc), fmt(r.dec), fmt(roundTripMicros(r)), r.bytes.toLocaleString("en-US"), r.lossless ? "yes" : "NO",
+    (roundTripMicros(r) / roundTripMicros(packBinary)).toFixed(2), (roundTripMicros(r) / roundTripMicros(packText)).toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  for (const s of skipped) console.log(`  ${s}`);
+}
+console.log("\n× = that row's enc+dec time / pack's (binary or text) enc+dec time: above 1, pack is faster.");
