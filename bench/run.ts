@@ -13,7 +13,7 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const name of files) {
   console.log(`\n== bench/${name}`);
-  const result = spawnSync(process.execPath, ["--conditions=otf-source", join(dir, name)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--conditions=otf-source", "--import", join(dir, "../transformer/register.ts"), join(dir, name)], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;
