@@ -406,7 +406,11 @@ class Printer {
       case "tap":
         return this.inContext("argument", () => `(log.push(${JSON.stringify(`t${expr.tag}`)}), ${this.expr(expr.value)})`);
       case "concat":
-        return this.inContext("argument", () => `"".concat(${expr.args.map((e) => this.expr(e)).join(", ")})`);
+        // A method call whose receiver holds the first operand: it is evaluated before the arguments.
+        return this.inContext("argument", () => {
+          const [receiver, ...args] = expr.args.map((e) => this.expr(e));
+          return `[${receiver ?? ""}].concat(${args.join(", ")})`;
+        });
       case "callClosures":
         if (this.inClosure) return "fns.length";
         if (this.awaitAfterClosure) this.constructs.add("closure:called-after-await");

@@ -1,7 +1,7 @@
 // The property: a generated workflow program returns the same value or throws the same error,
 // with the same log of side effects, whether it runs natively, compiled straight through,
 // resumed at every await from a pack copy, or resumed at some awaits in a worker thread.
-//   OTF_RUNS (default 300), OTF_SEED (default fixed; random when OTF_RUNS is set) and
+//   OTF_RUNS (default 500), OTF_SEED (default fixed; random when OTF_RUNS is set) and
 //   OTF_PATH (a shrunk counterexample's path) choose the sample; OTF_AVOID=construct,…
 //   (names from printer.ts's allConstructs) skips programs with those constructs, to look
 //   past a bug already reported.
@@ -15,7 +15,7 @@ import { checkProgram, removeWorkDir } from "./harness.ts";
 import { minimize } from "./minimize.ts";
 import { ResumePool } from "./pool.ts";
 
-const runs = Number(process.env.OTF_RUNS ?? 300);
+const runs = Number(process.env.OTF_RUNS ?? 500);
 const seed = process.env.OTF_SEED ? Number(process.env.OTF_SEED) : process.env.OTF_RUNS ? Date.now() % 2 ** 31 : 4_020_251;
 const path = process.env.OTF_PATH;
 const avoided = new Set((process.env.OTF_AVOID ?? "").split(",").filter(Boolean));
