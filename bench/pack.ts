@@ -60,60 +60,69 @@ function linkedList(): unknown {
   return head;
 }
 
-function opsPerSecond(run: () => void): number {
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    let n = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      run();
-      n++;
-      elapsed = performance.now() - start;
-    } while (elapsed < 60);
-    rounds.push((n * 1000) / elapsed);
-  }
-  rounds.sort((a, b) => a - b);
-  return rounds[3]!;
+/** Operations per second of one run of `run` lasting about 40 ms. */
+function round(run: () => void): number {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    run();
+    n++;
+    elapsed = performance.now() - start;
+  } while (elapsed < 40);
+  return (n * 1000) / elapsed;
 }
 
 interface Row { name: string; enc: number; dec: number; bytes: number; lossless: boolean }
 
-function measure(contender: Contender, value: unknown): Row | string {
-  let encoded: string | Uint8Array;
-  let back: unknown;
-  try {
-    encoded = contender.encode(value);
-    back = contender.decode(encoded as never);
-  } catch (error) {
-    return `${contender.name}: cannot (${String(error).split("\n")[0]!.slice(0, 60)})`;
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * Rounds are interleaved (every contender once per round) so that a noisy machine slows
+ * all of them alike; each figure is the median of 7 rounds.
+ */
+function measureAll(value: unknown): { rows: Row[]; skipped: string[] } {
+  const ready: { contender: Contender; encoded: string | Uint8Array; lossless: boolean; enc: number[]; dec: number[] }[] = [];
+  const skipped: string[] = [];
+  for (const contender of contenders) {
+    try {
+      const encoded = contender.encode(value);
+      const lossless = difference(value, contender.decode(encoded as never)) === undefined;
+      for (let i = 0; i < 10; i++) contender.decode(contender.encode(value) as never);
+      ready.push({ contender, encoded, lossless, enc: [], dec: [] });
+    } catch (error) {
+      skipped.push(`${contender.name}: cannot (${String(error).split("\n")[0]!.slice(0, 60)})`);
+    }
   }
-  const lossless = difference(value, back) === undefined;
-  for (let i = 0; i < 20; i++) contender.decode(contender.encode(value) as never);
-  const enc = opsPerSecond(() => contender.encode(value));
-  const dec = opsPerSecond(() => contender.decode(encoded as never));
-  const bytes = typeof encoded === "string" ? Buffer.byteLength(encoded) : encoded.byteLength;
-  return { name: contender.name, enc, dec, bytes, lossless };
+  for (let r = 0; r < 7; r++) {
+    for (const c of ready) {
+      c.enc.push(round(() => c.contender.encode(value)));
+      c.dec.push(round(() => c.contender.decode(c.encoded as never)));
+    }
+  }
+  const rows = ready.map((c): Row => ({
+    name: c.contender.name, enc: median(c.enc), dec: median(c.dec), lossless: c.lossless,
+    bytes: typeof c.encoded === "string" ? Buffer.byteLength(c.encoded) : c.encoded.byteLength,
+  }));
+  return { rows, skipped };
 }
 
 const roundTripMicros = (row: Row) => 1e6 / row.enc + 1e6 / row.dec;
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
 
-const payloads: [string, () => unknown][] = [
+const allPayloads: [string, () => unknown][] = [
   ["(a) snapshot-like frame: 50 locals", snapshot],
   ["(b) 10,000 records {id, name, tags, score}", records],
   ["(c) cyclic doubly linked list, 1,000 nodes", linkedList],
 ];
 
+// PACK_PAYLOAD=b runs one payload only (the runner starts one process per payload).
+const only = process.env.PACK_PAYLOAD;
+const payloads = allPayloads.filter(([title]) => !only || title.startsWith(`(${only})`));
+
 for (const [title, make] of payloads) {
   const value = make();
-  const rows: Row[] = [];
-  const skipped: string[] = [];
-  for (const contender of contenders) {
-    const row = measure(contender, value);
-    if (typeof row === "string") skipped.push(row);
-    else rows.push(row);
-  }
+  const { rows, skipped } = measureAll(value);
   const packBinary = rows.find((r) => r.name === "pack binary")!;
   const packText = rows.find((r) => r.name === "pack text")!;
   console.log(`\n${title}`);

@@ -320,6 +320,11 @@ export class TextReader {
   }
 
   private array(anchor: number): unknown[] {
+    const numbers = this.numberList();
+    if (numbers !== undefined) {
+      this.define(anchor, numbers);
+      return numbers;
+    }
     const a: unknown[] = [];
     this.define(anchor, a);
     if (this.open(0x5d)) {
@@ -329,6 +334,31 @@ export class TextReader {
       } while (this.next(0x5d));
     }
     return a;
+  }
+
+  /**
+   * A list of plain numbers (`[1, 2.5, -3e-7]`), parsed by the engine's JSON parser, whose
+   * number grammar is pack's; undefined (and nothing consumed) for any other list.
+   */
+  private numberList(): number[] | undefined {
+    const text = this.text;
+    let end = this.pos + 1;
+    let c = text.charCodeAt(end);
+    if (!isDigit(c) && c !== 0x2d) return undefined;
+    // Digits, signs, points, exponents, commas and spaces, up to the closing bracket.
+    while (isDigit(c) || c === 0x2c || c === 0x20 || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45 || c === 0x0a) c = text.charCodeAt(++end);
+    if (c !== 0x5d) return undefined;
+    let list: number[];
+    try {
+      list = JSON.parse(text.slice(this.pos, end + 1)) as number[];
+    } catch {
+      return undefined; // e.g. a trailing comma: the general path reads it, or says what is wrong
+    }
+    this.nodes += list.length;
+    if (this.nodes > this.limits.maxNodes) throw this.fail("too-large", `the text holds more than maxNodes (${this.limits.maxNodes}) values`);
+    if (this.depth + 1 > this.limits.maxDepth) return undefined;
+    this.pos = end + 1;
+    return list;
   }
 
   /** `hole` is one missing slot, `holes(n)` is n of them. */

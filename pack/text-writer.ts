@@ -129,6 +129,13 @@ export class TextWriter {
 
   private array(a: unknown[], level: number, room: number): string {
     const saved = this.broke;
+    if (isNumberList(a)) {
+      // Lists of plain numbers are common in frames; the engine's JSON writer spells them as we do.
+      const json = JSON.stringify(a);
+      if (!this.pretty) return json;
+      const inline = json.replaceAll(",", ", ");
+      if (inline.length <= room) return inline;
+    }
     this.broke = false;
     const items: string[] = [];
     const itemRoom = this.itemRoom(level);
@@ -225,4 +232,14 @@ export class TextWriter {
     for (let i = 1; i < n; i++) text += "," + pad + items[i]!;
     return text + "\n" + this.indent.repeat(level) + close;
   }
+}
+
+/** True for a dense array of finite numbers other than -0: JSON.stringify writes it as pack does. */
+function isNumberList(a: unknown[]): boolean {
+  if (a.length < 8) return false;
+  for (let i = 0; i < a.length; i++) {
+    const n = a[i];
+    if (typeof n !== "number" || n - n !== 0 || (n === 0 && 1 / n < 0)) return false;
+  }
+  return true;
 }

@@ -46,4 +46,12 @@ test("the two forms agree: text → value → binary equals binary of the origin
   }), { numRuns: runs });
 });
 
+test("lists of plain numbers (the text form's fast path) round-trip, -0 and NaN included", () => {
+  const list = fc.array(fc.oneof(fc.double(), fc.integer()), { minLength: 8, maxLength: 40 });
+  fc.assert(fc.property(list, fc.option(fc.integer({ min: 0, max: 4 })), (numbers, indent) => {
+    const options = indent === null ? undefined : { indent, width: 60 };
+    roundTrip((v) => dumps(v, options), loads)({ numbers, shared: [numbers, numbers] });
+  }), { numRuns: runs });
+});
+
 test.run();
