@@ -14,13 +14,19 @@ export class ResumePool {
   private next = 0;
 
   constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      // The same flags as this process: `--conditions=otf-source` and the loader hook.
-      const worker = new Worker(new URL("./resume-worker.ts", import.meta.url), { execArgv: process.execArgv });
-      worker.on("message", (reply: Reply) => this.answer(reply));
-      worker.on("error", (error) => this.failAll(error));
-      this.workers.push(worker);
-    }
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn(i));
+  }
+
+  private spawn(index: number): Worker {
+    // The same flags as this process: `--conditions=otf-source` and the loader hook.
+    const worker = new Worker(new URL("./resume-worker.ts", import.meta.url), { execArgv: process.execArgv });
+    worker.on("message", (reply: Reply) => this.answer(reply));
+    // A worker that dies fails what is in flight and is replaced, so later resumes never hang.
+    worker.on("error", (error) => {
+      this.failAll(error);
+      this.workers[index] = this.spawn(index);
+    });
+    return worker;
   }
 
   /** Resumes `suspension` with `outcome` (both encoded with pack) in a worker; the decoded next step. */

@@ -334,6 +334,7 @@ class Printer {
       const loopBindings = bindings.filter((b) => b.kind === "loop" || b.kind === "const");
       const captured = (loopBindings.length ? loopBindings : bindings)[captures % (loopBindings.length || bindings.length)];
       if (loopBindings.length) this.constructs.add("closure:captures-loop-variable");
+      if (captured.kind === "catch") this.constructs.add("closure:captures-catch-binding");
       const capture = captured.kind === "catch" ? `String(${captured.name})` : captured.name;
       let body = `[${capture}, ${this.inContext("closure", () => this.expr(value))}]`;
       const target = mutates === null ? null : this.assignable(mutates);
@@ -371,6 +372,7 @@ class Printer {
       case "ref": {
         const bindings = this.visible();
         const binding = bindings[expr.pick % bindings.length];
+        if (this.inClosure && binding.kind === "catch") this.constructs.add("closure:captures-catch-binding");
         return binding.kind === "catch" ? `String(${binding.name})` : binding.name;
       }
       case "await":
@@ -456,7 +458,7 @@ export const allConstructs = [
   "return:body", "return:try", "return:catch", "return:finally", "shadowing",
   "destructuring:array", "destructuring:object", "destructuring:assignment", "assignment-expression", "compound-assignment",
   "promise-all", "await:promise-all",
-  "closure", "closure:captures-loop-variable", "closure:mutates-capture", "closure:called-after-await",
+  "closure", "closure:captures-loop-variable", "closure:captures-catch-binding", "closure:mutates-capture", "closure:called-after-await",
   "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
   "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
