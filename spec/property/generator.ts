@@ -29,17 +29,19 @@ export type Expr =
 
 export type LoopKind = "for" | "forOf" | "forIn" | "while" | "doWhile";
 
-export interface SwitchCase { label: Literal; body: Stmt[]; breaks: boolean; }
+/** A case; `awaited`: its label is `(log.push(…), await defer(ok, label))`, evaluated only when reached. */
+export interface SwitchCase { label: Literal; awaited: boolean; body: Stmt[]; breaks: boolean; }
 
 export type Stmt =
   | { kind: "log"; tag: number; value: Expr }
   | { kind: "expression"; value: Expr }
   | { kind: "let"; name: number; value: Expr }
+  | { kind: "var"; value: Expr }
   | { kind: "destructure"; pattern: "array" | "object"; names: [number, number]; source: Expr[]; fallback: Expr }
   | { kind: "assign"; pick: number; value: Expr }
   | { kind: "if"; test: Expr; then: Stmt[]; else: Stmt[] | null }
   | { kind: "switch"; discriminant: Expr; cases: SwitchCase[]; defaultCase: SwitchCase | null }
-  | { kind: "loop"; loop: LoopKind; labelled: boolean; name: number; bound: number; start: Expr | null; test: Expr | null; items: Expr[] | null; body: Stmt[] }
+  | { kind: "loop"; loop: LoopKind; labelled: boolean; name: number; bound: number; start: Expr | null; test: Expr | null; update: Expr | null; items: Expr[] | null; body: Stmt[] }
   | { kind: "block"; labelled: boolean; body: Stmt[] }
   | { kind: "break"; pick: number }
   | { kind: "continue"; pick: number }
@@ -105,7 +107,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
     const block = tie("block");
     const stmt = tie("stmt");
     const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
-    const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), body: block, breaks: fc.boolean() });
+    const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), awaited: sometimes, body: block, breaks: fc.boolean() });
     const loop = (kind: LoopKind) =>
       fc.record({
         kind: fc.constant("loop" as const),
@@ -114,6 +116,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         name: fc.nat(1),
         bound: fc.integer({ min: 1, max: 3 }),
         start: kind === "for" ? fc.option(expr, { nil: null, freq: 3 }) : fc.constant(null),
+        update: kind === "for" ? fc.option(expr, { nil: null, freq: 3 }) : fc.constant(null),
         test: fc.option(expr, { nil: null }),
         items: kind === "forOf" || kind === "forIn" ? fc.array(expr, { maxLength: 3 }) : fc.constant(null),
         body: block,
@@ -126,6 +129,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         node(4, fc.record({ kind: fc.constant("log" as const), tag, value: expr })),
         node(3, fc.record({ kind: fc.constant("expression" as const), value: expr })),
         node(3, fc.record({ kind: fc.constant("let" as const), name: fc.nat(2), value: expr })),
+        node(1, fc.record({ kind: fc.constant("var" as const), value: expr })),
         node(1, fc.record({
           kind: fc.constant("destructure" as const),
           pattern: fc.constantFrom("array" as const, "object" as const),

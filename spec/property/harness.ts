@@ -47,7 +47,7 @@ export function importCompiled(source: string) {
     const { code, diagnostics } = compile(source, fileName, { projectRoot: root });
     if (diagnostics.length) {
       const [d] = diagnostics;
-      throw new Error(`the transformer rejected a generated program: ${d.code} ${d.message} at ${d.line}:${d.column}`);
+      throw new Error(`the transformer rejected the program: ${d.code} ${d.message} at ${d.line}:${d.column}`);
     }
     return code;
   });

@@ -63,6 +63,7 @@ function innerBlocks(s: Stmt): Stmt[][] {
 }
 
 function* smallerCase(c: SwitchCase): Generator<SwitchCase> {
+  if (c.awaited) yield { ...c, awaited: false };
   for (const body of smallerBlock(c.body)) yield { ...c, body };
 }
 
@@ -89,10 +90,12 @@ function* smallerStmt(s: Stmt): Generator<Stmt> {
       if (s.labelled) yield { ...s, labelled: false };
       if (s.test) yield { ...s, test: null };
       if (s.start) yield { ...s, start: null };
+      if (s.update) yield { ...s, update: null };
       if (s.bound > 1) yield { ...s, bound: 1 };
       for (const body of smallerBlock(s.body)) yield { ...s, body };
       if (s.test) yield* exprs("test", s.test);
       if (s.start) yield* exprs("start", s.start);
+      if (s.update) yield* exprs("update", s.update);
       if (s.items) for (let i = 0; i < s.items.length; i++) {
         yield { ...s, items: s.items.toSpliced(i, 1) };
         for (const e of smallerExpr(s.items[i])) yield { ...s, items: s.items.toSpliced(i, 1, e) };
@@ -122,7 +125,7 @@ function* smallerStmt(s: Stmt): Generator<Stmt> {
       if (s.asError) yield { ...s, asError: false };
       yield* exprs("value", s.value);
       return;
-    case "log": case "expression": case "let": case "assign": case "return":
+    case "log": case "expression": case "let": case "var": case "assign": case "return":
       yield* exprs("value", s.value);
       return;
     default:

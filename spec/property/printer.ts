@@ -6,7 +6,7 @@ import type { Expr, Literal, Program, Stmt, SwitchCase } from "./generator.ts";
 
 export interface PrintedProgram { source: string; constructs: Set<string>; }
 
-type BindingKind = "let" | "loop" | "const" | "catch" | "input";
+type BindingKind = "let" | "var" | "loop" | "const" | "catch" | "input";
 interface Binding { name: string; kind: BindingKind; }
 interface Scope { declared: Set<string>; initialized: Map<string, Binding>; }
 interface JumpTarget { kind: "loop" | "switch" | "block"; label: string | null; }
@@ -29,6 +29,8 @@ class Printer {
 
   program(program: Program): string {
     this.scopes = [{ declared: new Set(["input"]), initialized: new Map([["input", { name: "input", kind: "input" }]]) }];
+    // A `var` is hoisted to the function: visible (undefined until assigned) everywhere in it.
+    if (JSON.stringify(program.body).includes(`"kind":"var"`)) this.bind("v", "var");
     const body = this.block(program.body, "    ");
     if (![...this.constructs].some((c) => c.startsWith("await:") || c === "promise-all")) this.constructs.add("await:none");
     const escape = program.rethrows
@@ -144,6 +146,9 @@ class Printer {
         this.bind(name, "let");
         return line(`let ${name} = ${value};`);
       }
+      case "var":
+        this.constructs.add("var");
+        return line(`var v = ${this.inContext("declaration", () => this.expr(stmt.value))};`);
       case "destructure":
         return line(this.destructure(stmt));
       case "assign": {
@@ -233,7 +238,7 @@ class Printer {
       all.flatMap((c, i) => {
         if (!c.breaks && i < all.length - 1) this.constructs.add("switch:fallthrough");
         // Each case body is its own block, so a jump straight to a later case never meets a binding in its dead zone.
-        const head = c === defaultCase ? "default:" : `case ${printLiteral(c.label)}:`;
+        const head = c === defaultCase ? "default:" : `case ${this.caseLabel(c, i)}:`;
         return [`${indent}  ${head} ${this.braces(c.body, indent + "  ")}`, ...(c.breaks ? [`${indent}    break;`] : [])];
       }),
     );
@@ -253,7 +258,9 @@ class Printer {
           if (this.declaredOutside(name)) this.constructs.add("shadowing");
           const start = stmt.start ? `${this.inContext("loop-header", () => this.operand(stmt.start!))} ? 0 : 1` : "0";
           this.bind(name, "loop");
-          const head = `for (let ${name} = ${start}; ${name} < ${stmt.bound}${guard()}; ${name}++)`;
+          const test = guard();
+          const update = stmt.update ? `, ${this.inContext("loop-header", () => this.operand(stmt.update!))}` : "";
+          const head = `for (let ${name} = ${start}; ${name} < ${stmt.bound}${test}; ${name}++${update})`;
           return [`${indent}${prefix}${head} ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
         });
       }
@@ -280,6 +287,12 @@ class Printer {
         return [`${indent}let ${counter} = 0;`, `${indent}${prefix}do ${body} while (${counter}++ < ${stmt.bound}${guard()});`];
       }
     }
+  }
+
+  private caseLabel(c: SwitchCase, index: number): string {
+    if (!c.awaited) return printLiteral(c.label);
+    const label = this.inContext("case-label", () => this.awaitExpr({ kind: "await", rejects: false, tag: 0, arg: { kind: "literal", value: c.label } }));
+    return `(log.push("case${index}"), ${label})`;
   }
 
   private jumpTarget<T>(target: JumpTarget, run: () => T): T {
@@ -352,7 +365,7 @@ class Printer {
   // ---- expressions --------------------------------------------------------------
 
   private assignable(pick: number): string | null {
-    const targets = this.visible().filter((b) => b.kind === "let");
+    const targets = this.visible().filter((b) => b.kind === "let" || b.kind === "var");
     return targets.length ? targets[pick % targets.length].name : null;
   }
 
@@ -452,7 +465,7 @@ export function printProgram(program: Program): PrintedProgram {
 
 /** Every construct the printer can record; coverage tests assert each of them shows up. */
 export const allConstructs = [
-  "if", "else", "switch", "switch:default", "switch:fallthrough", "for", "forOf", "forIn", "while", "doWhile",
+  "if", "else", "switch", "switch:default", "switch:fallthrough", "var", "for", "forOf", "forIn", "while", "doWhile",
   "labelled-block", "break", "break:label", "continue", "continue:label", "break:finally", "continue:finally",
   "try:catch", "try:finally", "try:catch:finally", "throw:body", "throw:try", "throw:catch", "throw:finally",
   "return:body", "return:try", "return:catch", "return:finally", "shadowing",
@@ -462,5 +475,5 @@ export const allConstructs = [
   "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
   "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
-  "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
+  "await:case-label", "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
 ];
