@@ -21,14 +21,23 @@ export default async function runTask(bytes: Uint8Array): Promise<Uint8Array> {
   }
 }
 
-/** An error pack can carry: a plain Error with the original's name, message, stack, code and cause. */
+/** An error pack can carry: a plain Error with the original's name, message, stack, own fields and cause. */
 function plainError(error: unknown, depth = 0): Error {
   if (!(error instanceof Error)) return new Error(`a task threw ${typeof error === "object" ? "an unstorable object" : String(error)}`);
-  const plain = new Error(error.message, error.cause === undefined || depth > 8 ? undefined : { cause: plainError(error.cause, depth + 1) });
+  const plain = new Error(error.message, error.cause === undefined || depth > 8 ? undefined : { cause: storable(error.cause, depth + 1) });
   plain.name = error.name;
   plain.stack = error.stack ?? plain.stack;
   for (const [key, value] of Object.entries(error)) {
     if (value === null || ["string", "number", "boolean"].includes(typeof value)) Object.assign(plain, { [key]: value });
   }
   return plain;
+}
+
+function storable(value: unknown, depth: number): unknown {
+  try {
+    encode(value);
+    return value;
+  } catch {
+    return plainError(value, depth);
+  }
 }
