@@ -3,7 +3,8 @@ import "./serialization.ts";
 
 export { workflow, type Workflow, type Step, type CompiledWorkflow, loadedWorkflow } from "./workflow.ts";
 export { Suspension, type SuspensionRecord } from "./suspension.ts";
-export { task, isTask, resolveTask, type Task, type TaskOptions, type TaskReference } from "./task.ts";
+export { task, isTask, resolveTask, Environment, type Task, type TaskOptions, type TaskReference } from "./task.ts";
+export { NamedReference, type EnvironmentValues } from "./reference.ts";
 export { Future, defer, isThenable } from "./future.ts";
 export { Combinator, settle, settledNow, all, race, allSettled, any } from "./combinators.ts";
 export { withExecutor, type Executor } from "./executor.ts";

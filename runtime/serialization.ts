@@ -3,6 +3,7 @@ import { register, registerValue } from "../pack/index.ts";
 import { closureRecord, rebuildClosure, type ClosureRecord } from "./closure.ts";
 import { Combinator, type CombinatorKind } from "./combinators.ts";
 import { Future } from "./future.ts";
+import { NamedReference } from "./reference.ts";
 import type { Outcome } from "./outcome.ts";
 import { Suspension, type SuspensionRecord } from "./suspension.ts";
 import { isTask, loadedTask, type Task, type TaskReference } from "./task.ts";
@@ -48,4 +49,10 @@ registerValue({
     if (!known) throw new Error(`task ${reference.kind === "export" ? `${reference.module}#${reference.export}` : reference.name} is not loaded: import its module first`);
     return known;
   },
+});
+
+register(NamedReference, {
+  name: "otf.NamedReference",
+  reduce: (ref: NamedReference) => (ref.export === undefined ? { module: ref.module } : { module: ref.module, export: ref.export }),
+  rebuild: (record: { module: string; export?: string }) => new NamedReference(record.module, record.export),
 });
