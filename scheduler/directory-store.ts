@@ -161,7 +161,7 @@ export class DirectoryStore implements Store {
     return summaries.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
-  readRun(run: string): Promise<RunRecord> {
+  async readRun(run: string): Promise<RunRecord> {
     return readRecord<RunRecord>(this.#runFile(run), "run record", (v) => checkFields(v, { id: "string", workflow: "string", module: "string", args: "array", createdAt: "number" }));
   }
 
@@ -176,7 +176,7 @@ export class DirectoryStore implements Store {
     return (await this.#state(run)).checkpoints;
   }
 
-  readCheckpoint(run: string, index: number): Promise<CheckpointRecord> {
+  async readCheckpoint(run: string, index: number): Promise<CheckpointRecord> {
     return this.#readCheckpointFile(this.checkpointFile(run, index));
   }
 

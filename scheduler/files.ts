@@ -66,7 +66,7 @@ export function parseRecord<T>(path: string, text: string, what: string, check: 
   } catch (error) {
     if (error instanceof PackError) {
       const code = error.code === "truncated" ? "truncated" : "corrupt";
-      throw new StoreError(code, path, `${code === "truncated" ? "the file ends in the middle of" : "this is not a readable"} ${what}: ${error.message}`, { cause: error });
+      throw new StoreError(code, path, `${code === "truncated" ? "the file ends in the middle of a" : "this is not a readable"} ${what}: ${error.message}`, { cause: error });
     }
     throw new StoreError("corrupt", path, `cannot read the ${what}: ${(error as Error).message}`, { cause: error });
   }
