@@ -9,6 +9,8 @@ import { isFunctionLike } from "./scope.ts";
 const f = ts.factory;
 
 export const CLOSURE_ENV = "__otf_env";
+/** The catch variable of a catch clause whose binding lives in the frame. */
+const CAUGHT = "__otf_caught";
 
 /** Where frame variables are reached from: the step function, or a lifted closure's environment. */
 export type Access = { readonly kind: "step" } | { readonly kind: "closure" };
@@ -136,6 +138,16 @@ export class Rewriter {
         const statement = assignments.length ? f.createExpressionStatement(sequence(assignments)) : f.createEmptyStatement();
         return ts.setOriginalNode(ts.setTextRange(statement, node), node);
       }
+    }
+
+    if (ts.isCatchClause(node) && node.variableDeclaration && boundIdentifiers(node.variableDeclaration.name).some((n) => this.analysis.bindingOf(n)?.storage !== "local")) {
+      // `catch ($L.e)` is not JS: catch into a fresh name, then assign the frame binding from it.
+      const caught = f.createIdentifier(CAUGHT);
+      const declaration = node.variableDeclaration;
+      const list = f.createVariableDeclarationList([f.updateVariableDeclaration(declaration, declaration.name, undefined, undefined, undefined)], ts.NodeFlags.Let);
+      const bind = declarationAssignments(list, (e) => visitor(e) as ts.Expression, this.analysis, access, () => caught);
+      const block = visitor(node.block) as ts.Block;
+      return f.updateCatchClause(node, f.createVariableDeclaration(caught), f.updateBlock(block, [f.createExpressionStatement(sequence(bind)), ...block.statements]));
     }
 
     if (ts.isCallExpression(node)) {

@@ -133,12 +133,19 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     if (scope.inWorkflow) ordered.push(binding);
   }
 
+  /** The names one declaration list (or catch binding) declares together, in the workflow's scopes. */
+  const groups: Binding[][] = [];
+  function declareGroup(scope: Scope, ids: readonly ts.Identifier[]): void {
+    for (const id of ids) declare(scope, id);
+    if (scope.inWorkflow && ids.length > 1) groups.push(ids.map((id) => bindingByDeclaration.get(id)!));
+  }
+
   /** `var`s and (in function scope) nothing else: hoisted to the function's scope. */
   function hoistVars(node: ts.Node, scope: Scope): void {
     ts.forEachChild(node, function visit(child): void {
       if (isFunctionLike(child) || ts.isClassLike(child)) return;
       if (ts.isVariableDeclarationList(child) && !(child.flags & ts.NodeFlags.BlockScoped)) {
-        for (const d of child.declarations) for (const id of declaredNames(d.name)) declare(scope, id);
+        declareGroup(scope, child.declarations.flatMap((d) => declaredNames(d.name)));
       }
       ts.forEachChild(child, visit);
     });
@@ -148,7 +155,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
   function declareLexical(statements: readonly ts.Statement[], scope: Scope): void {
     for (const s of statements) {
       if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.BlockScoped) {
-        for (const d of s.declarationList.declarations) for (const id of declaredNames(d.name)) declare(scope, id);
+        declareGroup(scope, s.declarationList.declarations.flatMap((d) => declaredNames(d.name)));
       } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
         declare(scope, s.name);
       }
@@ -226,7 +233,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     }
     if (ts.isCatchClause(node)) {
       const inner = newScope(node, scope, scope.inWorkflow, loop);
-      if (node.variableDeclaration) for (const id of declaredNames(node.variableDeclaration.name)) declare(inner, id);
+      if (node.variableDeclaration) declareGroup(inner, declaredNames(node.variableDeclaration.name));
       ts.forEachChild(node, (child) => walk(child, inner, closure, loop));
       return;
     }
@@ -236,7 +243,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
       const initializer = ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node) ? node.initializer : undefined;
       if (initializer && ts.isVariableDeclarationList(initializer) && initializer.flags & ts.NodeFlags.BlockScoped) {
         headScope = newScope(node, scope, scope.inWorkflow, loopInWorkflow);
-        for (const d of initializer.declarations) for (const id of declaredNames(d.name)) declare(headScope, id);
+        declareGroup(headScope, initializer.declarations.flatMap((d) => declaredNames(d.name)));
       }
       ts.forEachChild(node, (child) => walk(child, headScope, closure, loopInWorkflow || loop));
       return;
@@ -277,6 +284,11 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     // A captured variable lives in the frame even where nothing awaits, so the closure can be lifted.
     if (binding.captured) binding.storage = binding.scope.inLoop ? "box" : "frame";
     else binding.storage = binding.scope.hasAwait ? "frame" : "local";
+  }
+  // One declaration is rewritten as a whole, either as written or as frame assignments: if one
+  // of its names lives in the frame, so do the others (else they would be left undeclared).
+  for (const group of groups) {
+    if (group.some((b) => b.storage !== "local")) for (const b of group) if (b.storage === "local") b.storage = "frame";
   }
   for (const info of closures.values()) info.liftable = info.liftable && info.captures.every((b) => b.storage !== "local");
 

@@ -358,7 +358,8 @@ export class StatementLowering extends ExpressionLowering {
     this.tries.push(entry);
     b.context = region * 2;
     b.place(b.label());
-    this.statements(node.tryBlock.statements);
+    // As a statement: a block with no await stays a block, so its `let`s keep their own scope.
+    this.statement(node.tryBlock);
     exit();
     if (node.catchClause) {
       const clause = node.catchClause;
@@ -385,7 +386,7 @@ export class StatementLowering extends ExpressionLowering {
       b.regions[region]!.finallyState = finallyLabel;
       entry.area = "finally";
       b.place(finallyLabel);
-      this.statements(node.finallyBlock.statements);
+      this.statement(node.finallyBlock);
       if (!b.closed) {
         const ended = runtimeCall("endFinally", [id(FRAME), num(region), id(this.regionsName)]);
         b.emit(
