@@ -164,8 +164,8 @@ export class ExpressionLowering {
     }
     if (op === ts.SyntaxKind.EqualsToken) {
       if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) {
-        if (this.analysis.containsAwait(node.left)) throw new TransformError("unsupportedAwait", node.left, "inside a destructuring assignment target");
         const value = this.expression(node.right);
+        if (this.analysis.containsAwait(node.left)) return this.assignPattern(node.left, value);
         return f.createAssignment(this.rewriter.expression(node.left) as ts.ObjectLiteralExpression, value);
       }
       const target = this.target(node.left, [node.right]);
@@ -181,6 +181,67 @@ export class ExpressionLowering {
     }
     const [left, right] = this.list([node.left, node.right]);
     return f.createBinaryExpression(left!, node.operatorToken, right!);
+  }
+
+  /**
+   * `pattern = value` with awaits in the pattern's defaults or computed keys, element by element
+   * in JS's order (key, target, value, default); gives the value. Array patterns spread their value
+   * first, which differs from JS only for iterators that never end.
+   */
+  private assignPattern(pattern: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, value: ts.Expression): ts.Expression {
+    const b = this.builder;
+    const source = b.temp();
+    b.emit(f.createExpressionStatement(f.createAssignment(source, value)));
+    if (ts.isArrayLiteralExpression(pattern)) {
+      const items = b.temp();
+      b.emit(f.createExpressionStatement(f.createAssignment(items, f.createArrayLiteralExpression([f.createSpreadElement(source)]))));
+      pattern.elements.forEach((e, i) => {
+        if (ts.isOmittedExpression(e)) return;
+        if (ts.isSpreadElement(e)) this.assignElement(e.expression, f.createCallExpression(prop(items, "slice"), undefined, [f.createNumericLiteral(i)]));
+        else this.assignElement(e, f.createElementAccessExpression(items, i));
+      });
+      return source;
+    }
+    const used: ts.Expression[] = [];
+    for (const p of pattern.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        this.assignElement(p.expression, runtimeCall("objectRest", [source, f.createArrayLiteralExpression(used)]));
+        continue;
+      }
+      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) throw new TransformError("unsupportedAwait", p, "in a destructuring assignment");
+      let key: ts.Expression;
+      if (ts.isComputedPropertyName(p.name)) {
+        key = b.temp();
+        b.emit(f.createExpressionStatement(f.createAssignment(key, this.expression(p.name.expression))));
+      } else key = ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name) ? f.createStringLiteral(p.name.text) : (p.name as ts.Expression);
+      used.push(key);
+      const element = ts.isShorthandPropertyAssignment(p) ? (p.objectAssignmentInitializer ? f.createAssignment(p.name, p.objectAssignmentInitializer) : p.name) : p.initializer;
+      this.assignElement(element, f.createElementAccessExpression(source, key));
+    }
+    return source;
+  }
+
+  /** One element of an assignment pattern: `target` or `target = default`, given the element's value. */
+  private assignElement(element: ts.Expression, value: ts.Expression): void {
+    const b = this.builder;
+    const isDefault = ts.isBinaryExpression(element) && element.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+    const target = isDefault ? element.left : element;
+    const initializer = isDefault ? element.right : undefined;
+    const nested = ts.isObjectLiteralExpression(target) || ts.isArrayLiteralExpression(target);
+    // JS evaluates a simple target's reference before the value and its default.
+    const reference = nested ? undefined : this.target(target, initializer ? [initializer] : []);
+    let current = value;
+    if (initializer) {
+      current = b.temp();
+      b.emit(f.createExpressionStatement(f.createAssignment(current, value)));
+      const present = b.label();
+      b.gotoIf(f.createStrictInequality(current, f.createVoidZero()), present);
+      b.emit(f.createExpressionStatement(f.createAssignment(current, this.expression(initializer))));
+      b.place(present);
+    }
+    if (reference) b.emit(f.createExpressionStatement(f.createAssignment(reference, current)));
+    else if (this.analysis.containsAwait(target)) this.assignPattern(target as ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, current);
+    else b.emit(f.createExpressionStatement(f.createAssignment(this.rewriter.expression(target) as ts.ObjectLiteralExpression, current)));
   }
 
   /** An assignment target, its object and key held across the awaits in `later`. */
