@@ -1,6 +1,7 @@
 // otf's scheduler: runs workflows durably, with tasks on worker threads and checkpoints in a store.
 // `new Scheduler().run(workflow, ...args)` gives a Trace; `resume(runId)` goes on after a crash.
 export { Scheduler, newRunId, type SchedulerOptions, type ResumeOptions } from "./scheduler.ts";
+export { traceHtml } from "./html.ts";
 export { Trace, readTrace, type Checkpoint, type TraceStatus } from "./trace.ts";
 export type { Progress } from "./run-loop.ts";
 export type { Store, RunRecord, CheckpointRecord, TaskCommand, TaskResult, FinishRecord, RunSummary, RunStatus, Answer } from "./store.ts";
