@@ -71,7 +71,7 @@ const literal: fc.Arbitrary<Literal> = fc.oneof(
 );
 const tag = fc.nat(99);
 /** Mostly false, shrinking to false: a rejected future or an error thrown is the rarer case. */
-const sometimes = fc.nat(4).map((n) => n === 4);
+const sometimes = fc.nat(9).map((n) => n === 9);
 const pick = fc.nat(7);
 
 function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
@@ -106,7 +106,9 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
   return fc.letrec<{ stmt: Stmt; block: Stmt[]; top: Stmt[] }>((tie) => {
     const block = tie("block");
     const stmt = tie("stmt");
-    const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+    // Weights are doubled so that throw and return, which end the rest of a block, can be rarer.
+    const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight: weight * 2, arbitrary });
+    const rare = <T>(arbitrary: fc.Arbitrary<T>) => ({ weight: 1, arbitrary });
     const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), awaited: sometimes, body: block, breaks: fc.boolean() });
     const loop = (kind: LoopKind) =>
       fc.record({
@@ -122,7 +124,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         body: block,
       });
     return {
-      top: fc.array(stmt, { minLength: 2, maxLength: shape.blockLength + 2, size: "medium", depthIdentifier: "statement" }),
+      top: fc.array(stmt, { minLength: 3, maxLength: shape.blockLength + 4, size: "medium", depthIdentifier: "statement" }),
       block: fc.array(stmt, { minLength: 1, maxLength: shape.blockLength, size: "medium", depthIdentifier: "statement" }),
       stmt: fc.oneof(
         { maxDepth: shape.statementDepth, depthIdentifier: "statement", depthSize: "medium" },
@@ -149,8 +151,8 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         node(2, fc.record({ kind: fc.constant("break" as const), pick })),
         node(2, fc.record({ kind: fc.constant("continue" as const), pick })),
         node(3, fc.record({ kind: fc.constant("try" as const), body: block, handler: fc.option(block, { nil: null }), finalizer: fc.option(block, { nil: null }) })),
-        node(1, fc.record({ kind: fc.constant("throw" as const), value: expr, asError: fc.boolean() })),
-        node(1, fc.record({ kind: fc.constant("return" as const), value: expr })),
+        rare(fc.record({ kind: fc.constant("throw" as const), value: expr, asError: fc.boolean() })),
+        rare(fc.record({ kind: fc.constant("return" as const), value: expr })),
         node(2, fc.record({ kind: fc.constant("closure" as const), captures: pick, value: expr, mutates: fc.option(pick, { nil: null }) })),
         node(2, fc.record({ kind: fc.constant("callClosures" as const), tag })),
       ),
