@@ -13,7 +13,7 @@ function specFiles(dir: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (name === "fixtures" || name === "golden") continue;
+    if (name === "fixtures" || name === "golden" || name.startsWith(".")) continue;
     if (statSync(path).isDirectory()) found.push(...specFiles(path));
     else if (name.endsWith(".spec.ts")) found.push(path);
   }
