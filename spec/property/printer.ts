@@ -12,7 +12,6 @@ interface Scope { declared: Set<string>; initialized: Map<string, Binding>; }
 interface JumpTarget { kind: "loop" | "switch" | "block"; label: string | null; }
 
 const letNames = ["a", "b", "c"];
-const awaitFree = new Set(["literal", "ref", "callClosures"]);
 
 class Printer {
   readonly constructs = new Set<string>();
