@@ -48,6 +48,12 @@ export interface ResumePoint {
   readonly state: number;
   readonly line: number;
   readonly source: string;
+  /** Frame keys of the variables live across the await. */
+  readonly locals: readonly string[];
+  /** What each temp live across the await holds (`for…of items of xs`…), by slot. */
+  readonly temps: readonly string[];
+  /** Try regions whose finally block the await is in, innermost first. */
+  readonly finallies: readonly number[];
 }
 
 export function newFrame(args: unknown[]): Frame {

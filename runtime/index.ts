@@ -2,7 +2,8 @@
 import "./serialization.ts";
 
 export { workflow, type Workflow, type Step, type CompiledWorkflow, loadedWorkflow } from "./workflow.ts";
-export { Suspension, type SuspensionRecord } from "./suspension.ts";
+export { Suspension, type SuspensionRecord, type FrameShape, type ResumeOptions } from "./suspension.ts";
+export { describePlan, type ResumePlan, type PlannedPoint } from "./plan.ts";
 export { task, isTask, resolveTask, Environment, type Task, type TaskOptions, type TaskReference } from "./task.ts";
 export { NamedReference, type EnvironmentValues } from "./reference.ts";
 export { Future, defer, isThenable } from "./future.ts";

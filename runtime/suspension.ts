@@ -4,7 +4,8 @@ import { copy } from "../pack/index.ts";
 import { ResumeError } from "./errors.ts";
 import { newFrame, type Completion, type Frame } from "./frame.ts";
 import type { Outcome } from "./outcome.ts";
-import { loadedWorkflow, runStep, type CompiledWorkflow, type Step } from "./workflow.ts";
+import { carry, describePlan, planResume, remapCompletions, type ResumePlan } from "./plan.ts";
+import { loadedWorkflow, loadedWorkflowIds, runStep, type CompiledWorkflow, type Step } from "./workflow.ts";
 
 /** The fields a suspension is stored as. */
 export interface SuspensionRecord {
@@ -17,6 +18,18 @@ export interface SuspensionRecord {
   readonly temps: Record<string, unknown>;
   readonly completions: Record<number, Completion>;
   readonly awaiting: unknown;
+  /** What the temps hold and which finally blocks are running: how the frame maps onto edited code. */
+  readonly shape: FrameShape;
+}
+
+export interface FrameShape {
+  readonly temps: readonly string[];
+  readonly finallies: readonly number[];
+}
+
+export interface ResumeOptions {
+  /** When the workflow's code changed since the snapshot: a plan from `planResume`, accepted. */
+  readonly plan?: ResumePlan;
 }
 
 export class Suspension {
@@ -43,6 +56,7 @@ export class Suspension {
       temps: frame.temps,
       completions: frame.completions,
       awaiting: frame.awaiting,
+      shape: { temps: point.temps, finallies: point.finallies },
     };
   }
 
@@ -68,29 +82,52 @@ export class Suspension {
     return this.record.awaiting;
   }
 
-  /** Runs the workflow from this await with its outcome, to the next suspension or the end. */
-  resume(outcome: Outcome): Step<unknown> {
-    const definition = loadedWorkflow(this.record.workflow);
-    if (!definition) {
-      throw new ResumeError("workflow-not-loaded", `workflow ${this.record.workflow} is not loaded in this process: import its module before resuming`);
-    }
+  /** How this snapshot maps onto the workflow's code loaded now (the same code: the identity plan). */
+  planResume(): ResumePlan {
+    return planResume(this.record, this.loadedDefinition());
+  }
+
+  /**
+   * Runs the workflow from this await with its outcome, to the next suspension or the end.
+   * If the workflow's code changed since the snapshot, pass `{ plan }` from `planResume()`:
+   * without it, or if the plan has problems, this throws and nothing runs.
+   */
+  resume(outcome: Outcome, options: ResumeOptions = {}): Step<unknown> {
+    const definition = this.loadedDefinition();
+    const plan = definition.hash === this.record.hash ? undefined : options.plan;
     if (definition.hash !== this.record.hash) {
-      throw new ResumeError(
-        "code-changed",
-        `workflow ${this.record.workflow} changed since this snapshot was taken (hash ${this.record.hash} → ${definition.hash})`,
-      );
+      if (!plan) {
+        throw new ResumeError("code-changed", `workflow ${this.record.workflow} changed since this snapshot was taken (hash ${this.record.hash} → ${definition.hash}); review suspension.planResume() and pass it as resume(outcome, { plan })\n${describePlan(planResume(this.record, definition))}`);
+      }
+      if (plan.workflow !== this.record.workflow || plan.from.hash !== this.record.hash || plan.from.resumePoint !== this.record.resumePoint) {
+        throw new ResumeError("plan-mismatch", "the plan passed to resume() was made for another snapshot");
+      }
+      if (plan.problems.length) throw new ResumeError("plan-has-problems", describePlan(plan));
+      if (plan.to?.hash !== definition.hash) throw new ResumeError("plan-mismatch", "the plan passed to resume() was made for another version of the code");
     }
-    const point = definition.points.find((p) => p.key === this.record.resumePoint);
-    if (!point) throw new ResumeError("unknown-resume-point", `workflow ${this.record.workflow} has no resume point ${this.record.resumePoint}`);
+    const key = plan?.to?.resumePoint ?? this.record.resumePoint;
+    const point = definition.points.find((p) => p.key === key);
+    if (!point) throw new ResumeError("unknown-resume-point", `workflow ${this.record.workflow} has no resume point ${key}\n${describePlan(planResume(this.record, definition))}`);
     // One deep copy of everything the frame owns, so sharing between locals, temps and completions is kept.
     const owned = copy({ locals: this.record.locals, temps: this.record.temps, completions: this.record.completions });
     const frame = newFrame([]);
     frame.args = undefined;
-    frame.locals = owned.locals;
+    frame.locals = plan ? carry(owned.locals, plan.carried) : owned.locals;
     frame.temps = owned.temps;
-    frame.completions = owned.completions;
+    frame.completions = plan ? remapCompletions(owned.completions, this.record.shape.finallies, point.finallies) : owned.completions;
     frame.pc = point.state;
     frame.sent = outcome;
     return runStep(definition, frame);
+  }
+
+  private loadedDefinition(): CompiledWorkflow {
+    const definition = loadedWorkflow(this.record.workflow);
+    if (!definition) {
+      const module = this.record.workflow.slice(0, this.record.workflow.lastIndexOf("#"));
+      const siblings = loadedWorkflowIds().filter((id) => id.startsWith(`${module}#`));
+      const hint = siblings.length ? `; workflows of ${module} loaded now: ${siblings.join(", ")} (renamed?)` : ": import its module before resuming";
+      throw new ResumeError("workflow-not-loaded", `workflow ${this.record.workflow} is not loaded in this process${hint}`);
+    }
+    return definition;
   }
 }

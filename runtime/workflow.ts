@@ -37,6 +37,11 @@ export interface Workflow<A extends unknown[] = unknown[], R = unknown> {
 
 const registry = new Map<string, CompiledWorkflow>();
 
+/** The ids of the compiled workflows loaded in this process. */
+export function loadedWorkflowIds(): string[] {
+  return [...registry.keys()];
+}
+
 /** The compiled workflow with this id, if its module is loaded in this process. */
 export function loadedWorkflow(id: string): CompiledWorkflow | undefined {
   return registry.get(id);
@@ -66,6 +71,10 @@ async function runToEnd(definition: CompiledWorkflow, args: unknown[]): Promise<
 
 /** Called by compiled code in place of the user's `workflow(async …)`. */
 export function defineWorkflow<A extends unknown[], R>(definition: CompiledWorkflow): Workflow<A, R> {
+  // A module loaded again from another URL (a rebuilt or reloaded version) replaces all the
+  // workflows of its earlier version: what it no longer defines is no longer loaded.
+  const modulePath = definition.id.slice(0, definition.id.lastIndexOf("#") + 1);
+  for (const [id, known] of registry) if (id.startsWith(modulePath) && known.module !== definition.module) registry.delete(id);
   registry.set(definition.id, definition);
   const run = ((...args: A) => runToEnd(definition, args)) as Workflow<A, R>;
   Object.defineProperties(run, {

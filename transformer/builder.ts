@@ -30,7 +30,8 @@ export class StateBuilder {
   private current: State | undefined;
   private nextLabel = 0;
   private tempCount = 0;
-  private tempHigh = 0;
+  /** What each live temp holds, by slot: part of a resume point's shape. */
+  private readonly tempRoles: string[] = [];
 
   constructor() {
     this.place(this.label());
@@ -74,19 +75,18 @@ export class StateBuilder {
   }
 
   /** Suspends on `value`; returns with the state after the await placed and current. */
-  suspend(value: ts.Expression, point: Omit<PointTable, "state">): void {
+  suspend(value: ts.Expression, point: Omit<PointTable, "state" | "temps">): void {
     const next = this.label();
     this.emit(assign(prop(FRAME, "awaiting"), value), assign(prop(FRAME, "pc"), num(next)), f.createReturnStatement(num(1)));
     this.current = undefined;
-    this.points.push({ ...point, state: next });
+    this.points.push({ ...point, state: next, temps: this.tempRoles.slice(0, this.tempCount) });
     this.place(next);
   }
 
-  /** A new temp slot `$T.tN`, released by `releaseTemps`. */
-  temp(): ts.PropertyAccessExpression {
-    const name = `t${this.tempCount++}`;
-    this.tempHigh = Math.max(this.tempHigh, this.tempCount);
-    return prop(TEMPS, name);
+  /** A new temp slot `$T.tN` holding `role` (e.g. `for…of items of xs`), released by `releaseTemps`. */
+  temp(role: string): ts.PropertyAccessExpression {
+    this.tempRoles[this.tempCount] = role;
+    return prop(TEMPS, `t${this.tempCount++}`);
   }
 
   tempMark(): number {

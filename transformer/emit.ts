@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import ts from "typescript";
 import { checkFrameTypes } from "./checks.ts";
+import { Liveness } from "./liveness.ts";
 import { DISPATCH, FRAME, LOCALS, RUNTIME, StateBuilder, TEMPS, assign, id, num, prop, runtimeCall } from "./builder.ts";
 import { CLOSURE_ENV, Rewriter, boundIdentifiers, patternTarget, type RewriteHooks } from "./rewrite.ts";
 import { analyse, type Analysis, type ClosureInfo, type NestedFunction } from "./scope.ts";
@@ -37,7 +38,8 @@ export function sourceHash(text: string): string {
 export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   const { fn, sourceFile, context } = input;
   const analysis = analyse(fn);
-  if (input.checker) checkFrameTypes(fn, analysis, input.checker);
+  const liveness = new Liveness(fn, analysis);
+  if (input.checker) checkFrameTypes(liveness, input.checker);
   const builder = new StateBuilder();
   const prelude: ts.Statement[] = [];
   const closureNames = new Map<string, number>();
@@ -55,6 +57,7 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   lowering.regionsName = regionsName;
   lowering.lift = (nested, info) => lift(nested, info);
   lowering.checker = input.checker;
+  lowering.liveness = liveness;
 
   function lift(nested: NestedFunction, info: ClosureInfo): ts.Expression {
     const base = nested.name?.text ?? nameOfFunction(nested) ?? "anonymous";
@@ -108,6 +111,9 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
         f.createPropertyAssignment("state", num(p.state)),
         f.createPropertyAssignment("line", num(p.line)),
         f.createPropertyAssignment("source", f.createStringLiteral(p.source)),
+        f.createPropertyAssignment("locals", strings(p.locals)),
+        f.createPropertyAssignment("temps", strings(p.temps)),
+        f.createPropertyAssignment("finallies", f.createArrayLiteralExpression(p.finallies.map(num))),
       ]),
     ),
     true,
@@ -159,6 +165,10 @@ function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewr
     const value = f.createIdentifier(name.text);
     builder.emit(assign(prop(LOCALS, b.key), b.storage === "box" ? runtimeCall("box", [value]) : value));
   });
+}
+
+function strings(values: readonly string[]): ts.ArrayLiteralExpression {
+  return f.createArrayLiteralExpression(values.map((v) => f.createStringLiteral(v)));
 }
 
 function constant(name: string, value: ts.Expression): ts.Statement {

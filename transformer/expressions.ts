@@ -5,6 +5,8 @@ import ts from "typescript";
 import { FRAME, RUNTIME, StateBuilder, id, isAssignmentOperator, prop, runtimeCall } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 import { Rewriter } from "./rewrite.ts";
+import type { PointTable } from "./ir.ts";
+import type { Liveness } from "./liveness.ts";
 import type { Analysis } from "./scope.ts";
 
 const f = ts.factory;
@@ -37,7 +39,7 @@ export class ExpressionLowering {
     if (ts.isBinaryExpression(node)) return this.binary(node);
     if (ts.isConditionalExpression(node)) {
       const condition = this.expression(node.condition);
-      const result = b.temp();
+      const result = b.temp(`value of ${this.text(node)}`);
       const otherwise = b.label();
       const end = b.label();
       b.gotoIf(f.createLogicalNot(f.createParenthesizedExpression(condition)), otherwise);
@@ -79,8 +81,24 @@ export class ExpressionLowering {
     throw new TransformError("unsupportedAwait", node, ts.SyntaxKind[node.kind]);
   }
 
+  /** The source text of an original node, whitespace collapsed (what a temp's role names). */
+  protected text(node: ts.Node): string {
+    const original = ts.getOriginalNode(node);
+    if (original.pos < 0) return ts.SyntaxKind[node.kind];
+    const text = original.getText(this.sourceFile).replace(/\s+/g, " ");
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  }
+
+  /** Frame variables live across each await (set by emit.ts). */
+  liveness: Liveness | undefined;
+
+  /** Try regions whose finally block encloses the current position, innermost first. */
+  protected enclosingFinallies(): number[] {
+    return [];
+  }
+
   /** Where an await sits: a key stable across unrelated edits (transformer/README.md), its line and text. */
-  protected point(node: ts.AwaitExpression): { key: string; line: number; source: string } {
+  protected point(node: ts.AwaitExpression): Omit<PointTable, "state" | "temps"> {
     const start = node.getStart(this.sourceFile);
     const { line } = this.sourceFile.getLineAndCharacterOfPosition(start);
     const lineStart = this.sourceFile.getPositionOfLineAndCharacter(line, 0);
@@ -89,7 +107,8 @@ export class ExpressionLowering {
     const base = text.length > 60 ? `${text.slice(0, 57)}...` : text;
     const count = (this.keyCounts.get(base) ?? 0) + 1;
     this.keyCounts.set(base, count);
-    return { key: count === 1 ? base : `${base}#${count}`, line: line + 1, source: this.sourceFile.text.slice(lineStart, lineEnd).trim() };
+    const locals = this.liveness?.at(node).map((b) => b.key) ?? [];
+    return { key: count === 1 ? base : `${base}#${count}`, line: line + 1, source: this.sourceFile.text.slice(lineStart, lineEnd).trim(), locals, finallies: this.enclosingFinallies() };
   }
 
   /**
@@ -111,7 +130,7 @@ export class ExpressionLowering {
   protected hold(original: ts.Expression, lowered: ts.Expression, later: readonly ts.Node[]): ts.Expression {
     if (this.isStable(original, later)) return lowered;
     if (ts.isSpreadElement(original)) return f.createSpreadElement(this.hold(original.expression, (lowered as ts.SpreadElement).expression, later));
-    const temp = this.builder.temp();
+    const temp = this.builder.temp(`value of ${this.text(original)}`);
     this.builder.emit(f.createExpressionStatement(f.createAssignment(temp, lowered)));
     return temp;
   }
@@ -143,7 +162,7 @@ export class ExpressionLowering {
       return this.expression(node.right);
     }
     if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
-      const result = b.temp();
+      const result = b.temp(`value of ${this.text(node)}`);
       const end = b.label();
       b.emit(f.createExpressionStatement(f.createAssignment(result, this.expression(node.left))));
       b.gotoIf(shortCircuits(op, result), end);
@@ -153,7 +172,7 @@ export class ExpressionLowering {
     }
     if (op === ts.SyntaxKind.AmpersandAmpersandEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
       const target = this.target(node.left, [node.right]);
-      const result = b.temp();
+      const result = b.temp(`value of ${this.text(node)}`);
       const end = b.label();
       b.emit(f.createExpressionStatement(f.createAssignment(result, target)));
       const plain = op === ts.SyntaxKind.AmpersandAmpersandEqualsToken ? ts.SyntaxKind.AmpersandAmpersandToken : op === ts.SyntaxKind.BarBarEqualsToken ? ts.SyntaxKind.BarBarToken : ts.SyntaxKind.QuestionQuestionToken;
@@ -190,10 +209,10 @@ export class ExpressionLowering {
    */
   private assignPattern(pattern: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, value: ts.Expression): ts.Expression {
     const b = this.builder;
-    const source = b.temp();
+    const source = b.temp(`value assigned to ${this.text(pattern)}`);
     b.emit(f.createExpressionStatement(f.createAssignment(source, value)));
     if (ts.isArrayLiteralExpression(pattern)) {
-      const items = b.temp();
+      const items = b.temp(`items assigned to ${this.text(pattern)}`);
       b.emit(f.createExpressionStatement(f.createAssignment(items, f.createArrayLiteralExpression([f.createSpreadElement(source)]))));
       pattern.elements.forEach((e, i) => {
         if (ts.isOmittedExpression(e)) return;
@@ -211,7 +230,7 @@ export class ExpressionLowering {
       if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) throw new TransformError("unsupportedAwait", p, "in a destructuring assignment");
       let key: ts.Expression;
       if (ts.isComputedPropertyName(p.name)) {
-        key = b.temp();
+        key = b.temp(`key ${this.text(p.name)}`);
         b.emit(f.createExpressionStatement(f.createAssignment(key, this.expression(p.name.expression))));
       } else key = ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name) ? f.createStringLiteral(p.name.text) : (p.name as ts.Expression);
       used.push(key);
@@ -232,7 +251,7 @@ export class ExpressionLowering {
     const reference = nested ? undefined : this.target(target, initializer ? [initializer] : []);
     let current = value;
     if (initializer) {
-      current = b.temp();
+      current = b.temp(`value for ${this.text(target)}`);
       b.emit(f.createExpressionStatement(f.createAssignment(current, value)));
       const present = b.label();
       b.gotoIf(f.createStrictInequality(current, f.createVoidZero()), present);
@@ -276,7 +295,7 @@ export class ExpressionLowering {
       callee = access.questionDotToken ? f.createPropertyAccessChain(object, access.questionDotToken, access.name) : f.createPropertyAccessExpression(object, access.name);
       if (args.some((a) => this.analysis.containsAwait(a) && writesProperty(a, access.name.text))) {
         // The arguments replace the method: read it before them, as JS does, and call it on the receiver.
-        const method = this.builder.temp();
+        const method = this.builder.temp(`method ${this.text(access)}`);
         this.builder.emit(f.createExpressionStatement(f.createAssignment(method, callee)));
         return ts.setTextRange(f.createCallExpression(f.createPropertyAccessExpression(method, "call"), undefined, [object, ...this.list(args)]), node);
       }

@@ -58,4 +58,10 @@ export interface PointTable {
   state: number;
   line: number;
   source: string;
+  /** Frame keys of the variables live across the await. */
+  locals: string[];
+  /** What each temp live across the await holds, by slot (`t0`, `t1`…). */
+  temps: string[];
+  /** Try regions whose finally block the await is in (innermost first): their completions are pending. */
+  finallies: number[];
 }

@@ -34,6 +34,10 @@ export class StatementLowering extends ExpressionLowering {
   /** Name of the module constant holding this workflow's try-region table. */
   regionsName = REGIONS;
 
+  protected override enclosingFinallies(): number[] {
+    return this.tries.filter((t) => t.area === "finally").map((t) => t.region).reverse();
+  }
+
   /** With a program (tspc): proves for…of iterables are arrays or strings at compile time. */
   checker: ts.TypeChecker | undefined;
 
@@ -102,7 +106,7 @@ export class StatementLowering extends ExpressionLowering {
       b.emit(ts.setTextRange(assign(slot, binding.storage === "box" ? runtimeCall("box", [value]) : value), name));
       return;
     }
-    const source = b.temp();
+    const source = b.temp(`value destructured by ${this.text(name)}`);
     b.emit(assign(source, value));
     if (ts.isObjectBindingPattern(name)) {
       const used: ts.Expression[] = [];
@@ -114,7 +118,7 @@ export class StatementLowering extends ExpressionLowering {
         const property = e.propertyName ?? (e.name as ts.Identifier);
         let key: ts.Expression;
         if (ts.isComputedPropertyName(property)) {
-          key = b.temp();
+          key = b.temp(`key ${this.text(property)}`);
           b.emit(assign(key, this.expression(property.expression)));
         } else key = ts.isIdentifier(property) || ts.isPrivateIdentifier(property) ? f.createStringLiteral(property.text) : (property as ts.Expression);
         used.push(key);
@@ -122,7 +126,7 @@ export class StatementLowering extends ExpressionLowering {
       }
       return;
     }
-    const items = b.temp();
+    const items = b.temp(`items destructured by ${this.text(name)}`);
     b.emit(assign(items, f.createArrayLiteralExpression([f.createSpreadElement(source)])));
     name.elements.forEach((e, i) => {
       if (ts.isOmittedExpression(e)) return;
@@ -134,7 +138,7 @@ export class StatementLowering extends ExpressionLowering {
   private bindElement(element: ts.BindingElement, value: ts.Expression): void {
     if (!element.initializer) return this.bindPattern(element.name, value);
     const b = this.builder;
-    const current = b.temp();
+    const current = b.temp(`value for ${this.text(element)}`);
     b.emit(assign(current, value));
     const present = b.label();
     b.gotoIf(f.createStrictInequality(current, f.createVoidZero()), present);
@@ -277,8 +281,9 @@ export class StatementLowering extends ExpressionLowering {
       return;
     }
     if (ts.isForOfStatement(node) || ts.isForInStatement(node)) {
-      const items = b.temp();
-      const index = b.temp();
+      const loop = ts.isForOfStatement(node) ? "for…of" : "for…in";
+      const items = b.temp(`${loop} ${ts.isForOfStatement(node) ? "items" : "keys"} of ${this.text(node.expression)}`);
+      const index = b.temp(`${loop} index over ${this.text(node.expression)}`);
       const source = this.expression(node.expression);
       if (ts.isForOfStatement(node)) {
         if (this.checker && !isIndexable(this.checker.getTypeAtLocation(node.expression), this.checker)) {
@@ -287,14 +292,14 @@ export class StatementLowering extends ExpressionLowering {
         const { line } = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
         b.emit(assign(items, runtimeCall("forOfItems", [source, f.createStringLiteral(`${this.sourceFile.fileName}:${line + 1}`)])));
       } else {
-        const object = b.temp();
+        const object = b.temp(`for…in object ${this.text(node.expression)}`);
         b.emit(assign(object, source), assign(items, runtimeCall("forInKeys", [object])));
         b.emit(assign(index, num(0)));
         b.place(head);
         b.place(next);
         b.gotoIf(f.createBinaryExpression(index, ts.SyntaxKind.GreaterThanEqualsToken, prop(items, "length")), end);
         const key = f.createElementAccessExpression(items, f.createPostfixIncrement(index));
-        const current = b.temp();
+        const current = b.temp(`for…in key of ${this.text(node.expression)}`);
         b.emit(assign(current, key));
         b.gotoIf(f.createLogicalNot(runtimeCall("hasKey", [object, current])), next);
         this.bindLoopVariable(node.initializer, current);
@@ -329,7 +334,7 @@ export class StatementLowering extends ExpressionLowering {
 
   private switchStatement(node: ts.SwitchStatement, target: JumpTarget): void {
     const b = this.builder;
-    const discriminant = b.temp();
+    const discriminant = b.temp(`switch value ${this.text(node.expression)}`);
     b.emit(assign(discriminant, this.expression(node.expression)));
     const bodies = node.caseBlock.clauses.map(() => b.label());
     let defaultBody: Label | undefined;
