@@ -42,6 +42,8 @@ export class DirectoryStore implements Store {
   readonly location: string;
   readonly #durable: boolean;
   readonly #states = new Map<string, Promise<RunState>>();
+  /** `resultsFrom` of the checkpoints read last, so that resuming reads each file once. */
+  readonly #resultsFrom = new Map<string, number>();
 
   constructor(root: string = ".otf", options: DirectoryStoreOptions = {}) {
     this.location = resolve(root);
@@ -177,7 +179,10 @@ export class DirectoryStore implements Store {
   }
 
   async readCheckpoint(run: string, index: number): Promise<CheckpointRecord> {
-    return this.#readCheckpointFile(this.checkpointFile(run, index));
+    const file = await this.#readCheckpointFile(this.checkpointFile(run, index));
+    if (this.#resultsFrom.size > 64) this.#resultsFrom.clear();
+    this.#resultsFrom.set(`${run}/${index}`, file.resultsFrom);
+    return file;
   }
 
   /** Reads any checkpoint file (for `otf inspect`), checking it is one. */
@@ -195,7 +200,7 @@ export class DirectoryStore implements Store {
   }
 
   async readTaskResults(run: string, index: number): Promise<TaskResult[]> {
-    const { resultsFrom } = await this.#readCheckpointFile(this.checkpointFile(run, index));
+    const resultsFrom = this.#resultsFrom.get(`${run}/${index}`) ?? (await this.#readCheckpointFile(this.checkpointFile(run, index))).resultsFrom;
     const results: TaskResult[] = [];
     for (let batch = resultsFrom; ; batch++) {
       const path = this.#batchFile(run, batch);

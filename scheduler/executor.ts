@@ -13,8 +13,8 @@ export interface TaskExecutor {
   close(): Promise<void>;
 }
 
-/** Runs one attempt of a task: resolves with how it ended (it never rejects). */
-export type Attempt = (command: TaskCommand, signal: AbortSignal | undefined) => Promise<Outcome>;
+/** Runs attempt `n` of a task: resolves with how it ended (it never rejects). */
+export type Attempt = (command: TaskCommand, signal: AbortSignal | undefined, n: number) => Promise<Outcome>;
 
 /**
  * A command's whole life under its policy: attempts with exponential backoff, each under the
@@ -25,7 +25,7 @@ export async function runWithPolicy(command: TaskCommand, attempt: Attempt): Pro
   const startedAt = Date.now();
   for (let n = 1; ; n++) {
     const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-    let outcome = await attempt(command, signal);
+    let outcome = await attempt(command, signal, n);
     if (outcome.kind === "error" && signal?.aborted) outcome = { kind: "error", error: taskTimeoutError(taskName(command.task), timeoutMs!, n, attempts) };
     if (outcome.kind === "value" || n >= attempts) {
       return { run: command.run, future: command.future, task: command.task, args: command.args, outcome, attempts: n, startedAt, finishedAt: Date.now() };

@@ -1,46 +1,45 @@
 // Durable file writes and typed reads for the directory store. A write goes to a temporary file,
 // is fsync'd, renamed over its name and the directory fsync'd, so a reader sees the whole file or none.
-import { open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { closeSync, fdatasyncSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loads, PackError } from "../pack/index.ts";
 import { StoreError } from "./errors.ts";
 
 let writes = 0;
 
+/**
+ * Synchronous on purpose: the caller waits for durability anyway, and a few system calls cost less
+ * than as many trips through the thread pool.
+ */
 export async function writeAtomic(path: string, text: string, durable: boolean): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${writes++}.tmp`);
-  const file = await open(temporary, "w");
+  const file = openSync(temporary, "w");
   try {
-    await file.writeFile(text);
-    if (durable) await file.datasync();
+    writeSync(file, text);
+    if (durable) fdatasyncSync(file);
   } catch (error) {
-    await file.close();
-    await unlink(temporary).catch(() => {});
+    closeSync(file);
+    unlinkSync(temporary);
     throw error;
   }
-  await file.close();
-  await rename(temporary, path);
-  if (durable) await syncDirectory(dirname(path));
+  closeSync(file);
+  renameSync(temporary, path);
+  if (durable) syncDirectory(dirname(path));
 }
 
 /** Makes a rename or a new file in `directory` durable. */
-export async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
+export function syncDirectory(directory: string): void {
+  const handle = openSync(directory, "r");
   try {
-    await handle.sync();
+    fsyncSync(handle);
   } finally {
-    await handle.close();
+    closeSync(handle);
   }
 }
 
 export async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**

@@ -1,4 +1,6 @@
 // The embedded executor: tasks run in a pool of worker threads (piscina), one per core by default.
+// Tasks submitted together travel to a thread in small batches, so a workflow that defers thousands
+// of tiny tasks pays the pool's per-message cost once per batch; a task with a timeout goes alone.
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { decode, encode } from "../pack/index.ts";
@@ -13,10 +15,19 @@ export interface PoolOptions {
   readonly threads?: number;
 }
 
+interface Queued {
+  readonly command: TaskCommand;
+  readonly done: (outcome: Outcome) => void;
+}
+
+/** Most calls in one message: small enough that threads stay evenly busy. */
+const MAX_BATCH = 64;
+
 export class PoolExecutor implements TaskExecutor {
   readonly #threads: number;
   #pool: Piscina | undefined;
   #listener: ((result: TaskResult) => void) | undefined;
+  #queue: Queued[] = [];
 
   constructor(options: PoolOptions = {}) {
     this.#threads = options.threads ?? availableParallelism();
@@ -38,23 +49,43 @@ export class PoolExecutor implements TaskExecutor {
   }
 
   submit(command: TaskCommand): void {
-    const pool = this.#started();
-    void runWithPolicy(command, (c, signal) => this.#attempt(pool, c, signal)).then((result) => this.#listener?.(result));
+    const batched = command.options.timeoutMs === undefined;
+    let first: Promise<Outcome> | undefined;
+    if (batched) {
+      first = new Promise((done) => this.#queue.push({ command, done }));
+      if (this.#queue.length === 1) queueMicrotask(() => this.#flush());
+    }
+    const attempt = (c: TaskCommand, signal: AbortSignal | undefined, n: number) => (n === 1 && first ? first : this.#send([c], signal).then((o) => o[0]!));
+    void runWithPolicy(command, attempt).then((result) => this.#listener?.(result));
   }
 
-  async #attempt(pool: Piscina, command: TaskCommand, signal: AbortSignal | undefined): Promise<Outcome> {
+  /** Sends the queued calls in batches, about four per thread, at most MAX_BATCH calls each. */
+  #flush(): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(queued.length / (this.#threads * 4))));
+    for (let i = 0; i < queued.length; i += size) {
+      const batch = queued.slice(i, i + size);
+      void this.#send(batch.map((q) => q.command), undefined).then((outcomes) => batch.forEach((q, j) => q.done(outcomes[j]!)));
+    }
+  }
+
+  /** One message to a thread: how each call ended (never rejects). */
+  async #send(commands: readonly TaskCommand[], signal: AbortSignal | undefined): Promise<Outcome[]> {
     let request: Uint8Array;
     try {
-      request = encode({ task: command.task, args: command.args });
+      request = encode(commands.map((c) => ({ task: c.task, args: c.args })));
     } catch (error) {
-      return { kind: "error", error };
+      // One call's arguments cannot travel: send the others alone, fail that one.
+      if (commands.length > 1) return Promise.all(commands.map((c) => this.#send([c], signal).then((o) => o[0]!)));
+      return [{ kind: "error", error }];
     }
     try {
-      const bytes = (await pool.run(request, signal ? { signal } : {})) as Uint8Array;
-      return decode(bytes) as Outcome;
+      const replies = (await this.#started().run(request, signal ? { signal } : {})) as Uint8Array[];
+      return replies.map((bytes) => decode(bytes) as Outcome);
     } catch (error) {
-      // The pool rejects only when the worker could not finish: aborted (timeout) or gone.
-      return { kind: "error", error: signal?.aborted ? error : workerLostError(taskName(command.task), String(error)) };
+      // The pool rejects only when a thread could not finish: aborted (timeout) or gone.
+      return commands.map((c) => ({ kind: "error", error: signal?.aborted ? error : workerLostError(taskName(c.task), String(error)) }));
     }
   }
 

@@ -1,11 +1,15 @@
-// The code each pool thread runs: decode a task command, run the task, encode how it ended.
-// Commands and outcomes cross threads in pack's binary form, so a task may take and return
-// anything a checkpoint can hold.
+// The code each pool thread runs: decode a batch of task calls, run them, encode how each ended.
+// Calls and outcomes cross threads in pack's binary form, so a task may take and return anything
+// a checkpoint can hold.
 import { decode, encode } from "../pack/index.ts";
 import { resolveTask, type Outcome, type TaskReference } from "../runtime/index.ts";
 
-export default async function runTask(bytes: Uint8Array): Promise<Uint8Array> {
-  const { task, args } = decode(bytes) as { task: TaskReference; args: unknown[] };
+export default async function runTasks(bytes: Uint8Array): Promise<Uint8Array[]> {
+  const calls = decode(bytes) as Array<{ task: TaskReference; args: unknown[] }>;
+  return Promise.all(calls.map(({ task, args }) => runTask(task, args)));
+}
+
+async function runTask(task: TaskReference, args: unknown[]): Promise<Uint8Array> {
   let outcome: Outcome;
   try {
     const fn = await resolveTask(task);
