@@ -14,7 +14,8 @@ export type Literal = number | string | boolean | null | undefined;
 export type Expr =
   | { kind: "literal"; value: Literal }
   | { kind: "ref"; pick: number }
-  | { kind: "await"; rejects: boolean; tag: number; arg: Expr }
+  /** `await defer(ok, arg)`, `await defer(fail, "f<tag>")`, or with `plain`, `await arg` (a plain value is a checkpoint too). */
+  | { kind: "await"; rejects: boolean; plain: boolean; tag: number; arg: Expr }
   | { kind: "binary"; op: "+" | "-" | "<" | "==="; left: Expr; right: Expr }
   | { kind: "logical"; op: "&&" | "||" | "??"; left: Expr; right: Expr }
   | { kind: "conditional"; test: Expr; then: Expr; else: Expr }
@@ -22,7 +23,7 @@ export type Expr =
   | { kind: "array"; items: Expr[] }
   | { kind: "object"; items: Expr[] }
   | { kind: "assign"; op: "=" | "+="; pick: number; value: Expr }
-  | { kind: "all"; items: { rejects: boolean; arg: Expr }[] }
+  | { kind: "all"; combinator: "all" | "race" | "any"; items: { rejects: boolean; arg: Expr }[] }
   | { kind: "tap"; tag: number; value: Expr }
   | { kind: "concat"; args: Expr[] }
   | { kind: "callClosures" };
@@ -84,7 +85,7 @@ function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
         { maxDepth: shape.expressionDepth, depthIdentifier: "expression", depthSize: "small" },
         node(4, fc.record({ kind: fc.constant("literal" as const), value: literal })),
         node(4, fc.record({ kind: fc.constant("ref" as const), pick })),
-        node(6, fc.record({ kind: fc.constant("await" as const), rejects: sometimes, tag, arg: expr })),
+        node(6, fc.record({ kind: fc.constant("await" as const), rejects: sometimes, plain: fc.nat(3).map((n) => n === 3), tag, arg: expr })),
         node(1, fc.record({ kind: fc.constant("binary" as const), op: fc.constantFrom("+" as const, "-" as const, "<" as const, "===" as const), left: expr, right: expr })),
         node(2, fc.record({ kind: fc.constant("logical" as const), op: fc.constantFrom("&&" as const, "||" as const, "??" as const), left: expr, right: expr })),
         node(1, fc.record({ kind: fc.constant("conditional" as const), test: expr, then: expr, else: expr })),
@@ -92,7 +93,7 @@ function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
         node(1, fc.record({ kind: fc.constant("array" as const), items: fc.array(expr, { maxLength: 3 }) })),
         node(1, fc.record({ kind: fc.constant("object" as const), items: fc.array(expr, { maxLength: 3 }) })),
         node(2, fc.record({ kind: fc.constant("assign" as const), op: fc.constantFrom("=" as const, "+=" as const), pick, value: expr })),
-        node(1, fc.record({ kind: fc.constant("all" as const), items: fc.array(fc.record({ rejects: sometimes, arg: expr }), { maxLength: 3 }) })),
+        node(1, fc.record({ kind: fc.constant("all" as const), combinator: fc.constantFrom("all" as const, "race" as const, "any" as const), items: fc.array(fc.record({ rejects: sometimes, arg: expr }), { maxLength: 3 }) })),
         node(2, fc.record({ kind: fc.constant("tap" as const), tag, value: expr })),
         node(1, fc.record({ kind: fc.constant("concat" as const), args: few })),
         node(1, fc.constant({ kind: "callClosures" as const })),

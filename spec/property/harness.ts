@@ -1,13 +1,13 @@
 // Runs one generated workflow program four ways and says how they differ, if they do:
 // natively; compiled straight through; compiled and resumed at every await after a pack
 // round trip (text and binary, alternating); compiled and resumed at some awaits in a
-// worker thread that receives the encoded suspension and outcome.
+// worker thread that receives the encoded suspension, settles what it awaits and resumes.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { settle, type Outcome, type Step, type Workflow } from "otf";
+import { settle, type Step, type Workflow } from "otf";
 import { decode, dumps, encode, loads } from "otf/pack";
 import { compile } from "../../transformer/index.ts";
 import { difference } from "../laws.ts";
@@ -80,27 +80,35 @@ export function runStraight(program: ProgramModule): Promise<Observation> {
   return observe(() => program.main(program.input));
 }
 
-/** Way 3: resume at every await, each time from a copy of the suspension that went through pack. */
+/**
+ * Way 3: resume at every await, each time from a copy of the suspension that went through
+ * pack. The outcome is settled from the copy's `awaiting`, as a scheduler that loaded the
+ * snapshot would: awaiting a plain value hands back the copy's own value, shared as it is
+ * shared with the copy's locals.
+ */
 export async function runRoundTripped(program: ProgramModule): Promise<Observation> {
   let step = program.main.start(program.input);
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
-    const outcome = await settle(step.awaiting);
-    const before = dumps(step);
-    const copy = n % 2 === 0 ? loads(dumps(step)) : decode(encode(step));
-    step = (copy as typeof step).resume(outcome);
+    const text = dumps(step);
+    const copy = (n % 2 === 0 ? loads(text) : decode(encode(step))) as typeof step;
+    const before = dumps(copy);
+    step = copy.resume(await settle(copy.awaiting));
     if (dumps(copy) !== before) throw new Error(`resume mutated the suspension it resumed (await #${n + 1}, ${n % 2 === 0 ? "text" : "binary"} copy)`);
   }
   return ended(step);
 }
 
-/** Way 4: resume in a worker thread at the awaits `inWorker` picks, in this thread (no copy) at the others. */
+/**
+ * Way 4: at the awaits `inWorker` picks, a worker thread gets the encoded suspension, settles
+ * what it awaits there (running the task in that thread) and resumes; at the others this
+ * thread resumes the suspension itself, no copy.
+ */
 export async function runInWorkers(program: ProgramModule, modulePath: string, pool: ResumePool, inWorker: (n: number) => boolean): Promise<Observation> {
   let step = program.main.start(program.input);
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
-    const outcome: Outcome = await settle(step.awaiting);
-    step = inWorker(n) ? ((await pool.resume(modulePath, encode(step), encode(outcome))) as Step<unknown>) : step.resume(outcome);
+    step = inWorker(n) ? ((await pool.resume(modulePath, encode(step))) as Step<unknown>) : step.resume(await settle(step.awaiting));
   }
   return ended(step);
 }

@@ -16,6 +16,8 @@ function* smallerExpr(e: Expr): Generator<Expr> {
     for (const child of smallerExpr(children[i])) yield withExprChild(e, i, child);
   }
   if (e.kind === "await" && e.rejects) yield { ...e, rejects: false };
+  if (e.kind === "await" && e.plain) yield { ...e, plain: false };
+  if (e.kind === "all" && e.combinator !== "all") yield { ...e, combinator: "all" };
   for (const list of ["items", "parts", "args"] as const) {
     const items = (e as Record<string, unknown>)[list];
     if (Array.isArray(items)) for (let i = 0; i < items.length; i++) yield { ...e, [list]: items.toSpliced(i, 1) } as Expr;

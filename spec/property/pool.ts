@@ -1,5 +1,6 @@
 // A small pool of worker threads that resume suspensions: each request carries the compiled
-// module's path and the encoded suspension and outcome; the answer is the encoded next step.
+// module's path and the encoded suspension; the worker settles what it awaits and resumes,
+// and the answer is the encoded next step.
 // Workers share nothing with this thread, so a resume there is a resume in a fresh process
 // as far as the workflow's state goes; the pool is reused across programs for speed.
 import { Worker } from "node:worker_threads";
@@ -29,13 +30,13 @@ export class ResumePool {
     return worker;
   }
 
-  /** Resumes `suspension` with `outcome` (both encoded with pack) in a worker; the decoded next step. */
-  resume(modulePath: string, suspension: Uint8Array, outcome: Uint8Array): Promise<unknown> {
+  /** Settles and resumes `suspension` (encoded with pack) in a worker; the decoded next step. */
+  resume(modulePath: string, suspension: Uint8Array): Promise<unknown> {
     const id = this.next++;
     const worker = this.workers[id % this.workers.length];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, modulePath, suspension, outcome });
+      worker.postMessage({ id, modulePath, suspension });
     });
   }
 

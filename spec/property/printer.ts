@@ -291,7 +291,7 @@ class Printer {
 
   private caseLabel(c: SwitchCase, index: number): string {
     if (!c.awaited) return printLiteral(c.label);
-    const label = this.inContext("case-label", () => this.awaitExpr({ kind: "await", rejects: false, tag: 0, arg: { kind: "literal", value: c.label } }));
+    const label = this.inContext("case-label", () => this.awaitExpr({ kind: "await", rejects: false, plain: false, tag: 0, arg: { kind: "literal", value: c.label } }));
     return `(log.push("case${index}"), ${label})`;
   }
 
@@ -411,12 +411,14 @@ class Printer {
       }
       case "all": {
         if (this.inClosure) return `[${expr.items.map((item) => this.expr(item.arg)).join(", ")}]`;
-        this.constructs.add("promise-all");
-        this.awaitExpr({ kind: "await", rejects: false, tag: 0, arg: { kind: "literal", value: 0 } }, false);
-        const futures = this.inContext("promise-all", () =>
-          expr.items.map((item, i) => (item.rejects ? `defer(fail, "all${i}")` : `defer(ok, ${this.expr(item.arg)})`)),
+        // Promise.race([]) never settles: an empty race is printed as Promise.all.
+        const combinator = expr.combinator === "race" && !expr.items.length ? "all" : expr.combinator;
+        this.constructs.add(`promise-${combinator}`);
+        this.awaitExpr({ kind: "await", rejects: false, plain: false, tag: 0, arg: { kind: "literal", value: 0 } }, false);
+        const futures = this.inContext("combinator", () =>
+          expr.items.map((item, i) => (item.rejects ? `defer(fail, "${combinator}${i}")` : `defer(ok, ${this.expr(item.arg)})`)),
         );
-        return `await Promise.all([${futures.join(", ")}])`;
+        return `await Promise.${combinator}([${futures.join(", ")}])`;
       }
       case "tap":
         return this.inContext("argument", () => `(log.push(${JSON.stringify(`t${expr.tag}`)}), ${this.expr(expr.value)})`);
@@ -445,6 +447,10 @@ class Printer {
       this.constructs.add("await:rejected");
       return `await defer(fail, "f${expr.tag}")`;
     }
+    if (expr.plain) {
+      this.constructs.add("await:plain-value");
+      return `await ${this.inContext("await", () => this.operand(expr.arg))}`;
+    }
     const arg = this.inContext("await", () => this.expr(expr.arg));
     return `await defer(ok, ${arg})`;
   }
@@ -470,7 +476,7 @@ export const allConstructs = [
   "try:catch", "try:finally", "try:catch:finally", "throw:body", "throw:try", "throw:catch", "throw:finally",
   "return:body", "return:try", "return:catch", "return:finally", "shadowing",
   "destructuring:array", "destructuring:object", "destructuring:assignment", "assignment-expression", "compound-assignment",
-  "promise-all", "await:promise-all",
+  "promise-all", "promise-race", "promise-any", "await:combinator", "await:plain-value",
   "closure", "closure:captures-loop-variable", "closure:captures-catch-binding", "closure:mutates-capture", "closure:called-after-await",
   "await:statement", "await:argument", "await:condition", "await:loop-header", "await:logical", "await:conditional",
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
