@@ -143,7 +143,11 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(color.red(text)) });
   const global = () => program.opts<Global>();
-  const act = (fn: (...args: never[]) => Promise<number>) => async (...args: never[]) => void (exitCode = await fn(...args));
+  const act =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      exitCode = await fn(...args);
+    };
   program.command("run <file> <export> [args...]").description("run the workflow exported as <export> from <file>, each arg as JSON").action(act((f: string, e: string, a: string[]) => runCommand(f, e, a, global())));
   program.command("runs").description("list the stored runs").action(act(() => runsCommand(global())));
   program.command("trace <run>").description("each checkpoint of a run, then its result").option("--html <file>", "write a self-contained HTML page").action(act((r: string, o: { html?: string }) => traceCommand(r, o, global())));
