@@ -1,13 +1,14 @@
 // pack against JSON, v8.serialize and the peers (devalue, superjson, seroval, msgpackr)
-// on three payloads: a snapshot-like frame, 10,000 small records, a cyclic linked list.
-// Prints median ops/s for encode and decode, the size, whether the round trip is lossless,
-// and how many times faster pack's round trip is than each (> 1: pack is faster).
+// on three payloads: a snapshot-like frame, 10,000 small records, a cyclic linked list (and
+// a typical small frame). Prints median ops/s for encode and decode, the size, whether the
+// round trip is lossless, and how many times faster pack's round trip is than each (> 1:
+// pack is faster); then copy() against structuredClone and v8's serialize/deserialize.
 import * as v8 from "node:v8";
 import * as devalue from "devalue";
 import { pack as msgpack, unpack as msgunpack } from "msgpackr";
 import * as seroval from "seroval";
 import superjson from "superjson";
-import { decode, dumps, encode, loads } from "../pack/index.ts";
+import { copy, decode, dumps, encode, loads } from "../pack/index.ts";
 import { difference } from "../spec/laws.ts";
 
 interface Contender {
@@ -44,6 +45,22 @@ function snapshot(): unknown {
     }
   }
   return { workflow: { module: "shop/checkout.ts", name: "checkout", hash: "9f2c1e" }, resumePoint: "await#3:charge", locals };
+}
+
+/** What the runtime copies on each resume: a frame of 50 small locals, its temps and completions. */
+function frame(): unknown {
+  const user = { id: "u-42", name: "Grace Hopper", roles: ["admin", "ops"] };
+  const locals: Record<string, unknown> = {};
+  for (let i = 0; i < 50; i++) {
+    switch (i % 5) {
+      case 0: locals[`count${i}`] = i * 3; break;
+      case 1: locals[`label${i}`] = `step ${i} of the checkout`; break;
+      case 2: locals[`item${i}`] = { id: i, user, ok: i % 2 === 0 }; break;
+      case 3: locals[`pair${i}`] = [i, i + 0.5, `x${i}`]; break;
+      default: locals[`when${i}`] = i % 10 === 4 ? new Date(1_700_000_000_000 + i) : null;
+    }
+  }
+  return { locals, temps: [locals.item2, 7, "pending"], completions: { 3: { kind: "ok", value: 12 } } };
 }
 
 function records(): unknown {
@@ -107,6 +124,31 @@ function measureAll(value: unknown): { rows: Row[]; skipped: string[] } {
   return { rows, skipped };
 }
 
+interface Copier { name: string; copy(value: unknown): unknown }
+
+const copiers: Copier[] = [
+  { name: "pack copy", copy },
+  { name: "pack decode(encode)", copy: (v) => decode(encode(v)) },
+  { name: "structuredClone", copy: (v) => structuredClone(v) },
+  { name: "v8 deserialize(serialize)", copy: (v) => v8.deserialize(v8.serialize(v)) },
+];
+
+/** copy() against the engine's deep copies, interleaved and 7 rounds as above: median ops/s. */
+function measureCopies(value: unknown): { name: string; ops: number; lossless: boolean }[] {
+  const ready = copiers.map((c) => {
+    const lossless = difference(value, c.copy(value)) === undefined;
+    for (let i = 0; i < 10; i++) c.copy(value);
+    return { c, lossless, ops: [] as number[] };
+  });
+  for (let r = 0; r < 7; r++) for (const x of ready) x.ops.push(round(() => x.c.copy(value)));
+  return ready.map((x) => ({ name: x.c.name, ops: median(x.ops), lossless: x.lossless }));
+}
+
+function printTable(header: string[], lines: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+}
+
 const roundTripMicros = (row: Row) => 1e6 / row.enc + 1e6 / row.dec;
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
 
@@ -114,6 +156,7 @@ const allPayloads: [string, () => unknown][] = [
   ["(a) snapshot-like frame: 50 locals", snapshot],
   ["(b) 10,000 records {id, name, tags, score}", records],
   ["(c) cyclic doubly linked list, 1,000 nodes", linkedList],
+  ["(d) a typical frame: 50 small locals, temps, completions", frame],
 ];
 
 // PACK_PAYLOAD=b runs one payload only (the runner starts one process per payload).
@@ -131,8 +174,13 @@ for (const [title, make] of payloads) {
     r.name, fmt(r.enc), fmt(r.dec), fmt(roundTripMicros(r)), r.bytes.toLocaleString("en-US"), r.lossless ? "yes" : "NO",
     (roundTripMicros(r) / roundTripMicros(packBinary)).toFixed(2), (roundTripMicros(r) / roundTripMicros(packText)).toFixed(2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  for (const line of [header, ...lines]) console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  printTable(header, lines);
   for (const s of skipped) console.log(`  ${s}`);
+  const copies = measureCopies(value);
+  const packCopy = copies.find((c) => c.name === "pack copy")!;
+  console.log("");
+  printTable(["deep copy", "ops/s", "µs", "lossless", "pack-copy ×"], copies.map((c) => [
+    c.name, fmt(c.ops), fmt(1e6 / c.ops), c.lossless ? "yes" : "NO", (packCopy.ops / c.ops).toFixed(2),
+  ]));
 }
-console.log("\n× = that row's enc+dec time / pack's (binary or text) enc+dec time: above 1, pack is faster.");
+console.log("\n× = that row's enc+dec (or copy) time / pack's: above 1, pack is faster.");

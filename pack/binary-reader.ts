@@ -66,6 +66,12 @@ export class BinaryReader {
   }
 
   private varint(): number {
+    // One byte (most counts, lengths, ids): no arithmetic past the first.
+    const first = this.pos < this.buf.length ? this.buf[this.pos]! : 0x80;
+    if (first < 0x80) {
+      this.pos++;
+      return first;
+    }
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       const b = this.byte();
@@ -108,6 +114,7 @@ export class BinaryReader {
         this.pos += 8;
         return n;
       }
+      case T.NUMBERS: return this.numbers();
       case T.STRING: return this.utf8String(this.count());
       case T.STRING16: return this.string16();
       case T.BIGINT: return this.bigint();
@@ -193,6 +200,32 @@ export class BinaryReader {
         a.length += run;
       } else a.push(this.value());
     }
+    this.depth--;
+    return a;
+  }
+
+  /** A block of fixed-width numbers; each element counts as a node, as it would item by item. */
+  private numbers(): number[] {
+    const type = this.byte();
+    if (type !== T.INT8_ITEMS && type !== T.INT16_ITEMS && type !== T.INT32_ITEMS && type !== T.FLOAT64_ITEMS) {
+      throw new Unlocated("malformed", `a list of numbers has element type ${type}; the types are 1, 2, 4 (integers) and 8 (float64)`);
+    }
+    const length = this.varint();
+    if (length * type > this.buf.length - this.pos) throw this.truncated();
+    if ((this.nodes += length) > this.limits.maxNodes) {
+      throw new Unlocated("too-large", `the input holds more than maxNodes (${this.limits.maxNodes}) values`);
+    }
+    // Preallocated (no holes remain once filled); past 2^16 items, push: V8 makes a huge `new Array(n)` a dictionary.
+    const a: number[] = length <= 0x10000 ? new Array<number>(length) : [];
+    this.refs.push(a);
+    this.enter();
+    const view = this.view;
+    const at = this.pos;
+    if (type === T.FLOAT64_ITEMS) for (let i = 0; i < length; i++) a[i] = view.getFloat64(at + 8 * i, true);
+    else if (type === T.INT32_ITEMS) for (let i = 0; i < length; i++) a[i] = view.getInt32(at + 4 * i, true);
+    else if (type === T.INT16_ITEMS) for (let i = 0; i < length; i++) a[i] = view.getInt16(at + 2 * i, true);
+    else for (let i = 0; i < length; i++) a[i] = view.getInt8(at + i);
+    this.pos = at + length * type;
     this.depth--;
     return a;
   }

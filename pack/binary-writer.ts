@@ -15,6 +15,29 @@ const isWellFormed = (String.prototype as unknown as { isWellFormed(this: string
 // One scratch buffer reused across calls (grown on demand); each result is a copy of its start.
 let scratch = new Uint8Array(1 << 16);
 
+/**
+ * The narrowest NUMBERS element type that holds every item of `a` exactly, or 0 when an
+ * item is not a number (a hole reads as undefined, so sparse arrays never qualify).
+ * -0 is not an integer here: only float64 keeps its sign.
+ */
+function numbersType(a: unknown[]): number {
+  let type = T.INT8_ITEMS;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== "number") return 0;
+    if (type === T.FLOAT64_ITEMS) continue;
+    if ((x | 0) !== x || (x === 0 && 1 / x < 0)) type = T.FLOAT64_ITEMS;
+    else if (x < -0x8000 || x > 0x7fff) type = T.INT32_ITEMS;
+    else if ((x < -0x80 || x > 0x7f) && type === T.INT8_ITEMS) type = T.INT16_ITEMS;
+  }
+  return type;
+}
+
+function enumerableInherited(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
 export class BinaryWriter {
   private buf = scratch;
   private view = new DataView(this.buf.buffer);
@@ -24,6 +47,8 @@ export class BinaryWriter {
   /** Registered instances whose reduced value is being written: meeting one again is a cycle. */
   private reducing = new Set<object>();
   private depth = 0;
+  /** Whether Object.prototype has enumerable properties, which for…in would list: checked once per encode. */
+  private readonly inherited = enumerableInherited();
 
   encode(value: unknown, version: number): Uint8Array {
     this.byte(T.MAGIC);
@@ -209,6 +234,34 @@ export class BinaryWriter {
   }
 
   private plain(o: Record<string, unknown>): void {
+    if (this.inherited) return this.plainByKeys(o);
+    // for…in reads through V8's enum cache without allocating a key array; the count is
+    // known only at the end, so one byte is reserved for it and widened if it needs more.
+    this.byte(T.OBJECT);
+    const at = this.pos;
+    this.byte(0);
+    let count = 0;
+    for (const k in o) {
+      this.key(k);
+      this.value(o[k]);
+      count++;
+    }
+    if (count <= 0x7f) this.buf[at] = count;
+    else this.widenCount(at, count);
+  }
+
+  /** Puts a count of 128 or more into the one byte reserved at `at`, moving what follows. */
+  private widenCount(at: number, count: number): void {
+    const width = count < 0x4000 ? 2 : count < 0x200000 ? 3 : count < 0x10000000 ? 4 : 5;
+    if (this.pos + width > this.buf.length) this.grow(width);
+    this.buf.copyWithin(at + width, at + 1, this.pos);
+    this.pos += width - 1;
+    for (let i = 0; i < width - 1; i++, count >>>= 7) this.buf[at + i] = (count & 0x7f) | 0x80;
+    this.buf[at + width - 1] = count;
+  }
+
+  /** When Object.prototype has enumerable properties (someone added one), for…in would list them. */
+  private plainByKeys(o: Record<string, unknown>): void {
     const keys = Object.keys(o);
     this.byte(T.OBJECT);
     this.varint(keys.length);
@@ -221,6 +274,10 @@ export class BinaryWriter {
 
   private array(a: unknown[]): void {
     const length = a.length;
+    if (length >= T.NUMBERS_MIN_LENGTH) {
+      const type = numbersType(a);
+      if (type !== 0) return this.numbers(a as number[], type);
+    }
     this.byte(T.ARRAY);
     this.varint(length);
     for (let i = 0; i < length; i++) {
@@ -236,6 +293,22 @@ export class BinaryWriter {
         i = end - 1;
       } else this.value(item);
     }
+  }
+
+  /** An array of numbers only, as one block of fixed-width elements (DataView: endian-safe, and as fast as a copy). */
+  private numbers(a: number[], type: number): void {
+    const length = a.length;
+    this.byte(T.NUMBERS);
+    this.byte(type);
+    this.varint(length);
+    if (this.pos + length * type > this.buf.length) this.grow(length * type);
+    const view = this.view;
+    const at = this.pos;
+    if (type === T.FLOAT64_ITEMS) for (let i = 0; i < length; i++) view.setFloat64(at + 8 * i, a[i]!, true);
+    else if (type === T.INT32_ITEMS) for (let i = 0; i < length; i++) view.setInt32(at + 4 * i, a[i]!, true);
+    else if (type === T.INT16_ITEMS) for (let i = 0; i < length; i++) view.setInt16(at + 2 * i, a[i]!, true);
+    else for (let i = 0; i < length; i++) view.setInt8(at + i, a[i]!);
+    this.pos = at + length * type;
   }
 
   private registered(entry: Registered, instance: object): void {

@@ -155,7 +155,8 @@ const map: ContainerCodec = {
   tag: 0xc0, name: "Map", layout: "entries",
   parts(m: Map<unknown, unknown>) {
     const parts: unknown[] = [];
-    for (const [key, value] of m) parts.push(key, value);
+    // forEach: a for…of over entries would allocate a [key, value] pair per entry.
+    m.forEach((value, key) => parts.push(key, value));
     return parts;
   },
   create: () => new Map(),

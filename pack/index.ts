@@ -3,6 +3,7 @@
 // described in pack/README.md; this file is the whole public surface.
 import { BinaryReader } from "./binary-reader.ts";
 import { BinaryWriter } from "./binary-writer.ts";
+import { Copier } from "./copy.ts";
 import { PackError } from "./errors.ts";
 import { withDefaults, type DecodeLimits } from "./limits.ts";
 import { encodeError } from "./paths.ts";
@@ -48,7 +49,15 @@ export function decode(bytes: Uint8Array, limits?: DecodeLimits): unknown {
   return new BinaryReader(bytes, withDefaults(limits)).decode(FORMAT_VERSION);
 }
 
-/** A deep copy through the binary form: what a snapshot restored elsewhere would hold. */
+/**
+ * A deep copy: what decode(encode(value)) gives (a snapshot restored elsewhere), made value
+ * to value without the bytes. Encoding's errors apply; decoding's limits do not (the input
+ * is a value already in memory, not untrusted bytes).
+ */
 export function copy<T>(value: T): T {
-  return decode(encode(value)) as T;
+  try {
+    return new Copier().value(value) as T;
+  } catch (error) {
+    throw encodeError(value, error);
+  }
 }

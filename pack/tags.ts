@@ -19,6 +19,7 @@ export const NEG_INFINITY = 0xa9;
 export const UINT = 0xaa; // varint n: the integer n (< 2^31)
 export const NINT = 0xab; // varint n: the integer -n - 1 (> -2^31)
 export const FLOAT64 = 0xac; // 8 bytes little-endian
+export const NUMBERS = 0xad; // an array of numbers only: element type, varint length, the elements in one block
 export const STRING = 0xae; // varint length, UTF-8 bytes
 export const STRING16 = 0xaf; // varint count, UTF-16 code units little-endian (strings with lone surrogates)
 export const ARRAY = 0xb0; // varint length, then items (holes as HOLE/HOLES) filling that length
@@ -27,6 +28,14 @@ export const REF = 0xb2; // varint id: the id-th object met so far (ids count fr
 export const BIGINT = 0xb3; // varint length, ASCII decimal digits with an optional leading "-"
 export const EXTENSION = 0xbf; // reserved: a varint codec tag ≥ 0x100 follows
 export const NEGFIXINT = 0xe0; // 0xe0–0xff: the integers -32 to -1
+
+// Element types of a NUMBERS block: the byte width of one element, little-endian.
+export const INT8_ITEMS = 1;
+export const INT16_ITEMS = 2;
+export const INT32_ITEMS = 4;
+export const FLOAT64_ITEMS = 8;
+/** Arrays shorter than this are written item by item: a block saves nothing on a few items. */
+export const NUMBERS_MIN_LENGTH = 8;
 
 // In key position (object keys, props keys, registered names) a byte means:
 export const KEY_REF_MAX = 0xef; // 0x00–0xef: the n-th key met so far

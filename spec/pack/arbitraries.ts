@@ -30,6 +30,18 @@ const number = fc.oneof(
   fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31), 2 ** 53, 127, 128, -32, -33, 0.1),
 );
 
+/**
+ * Arrays of numbers only, long enough for the binary form's NUMBERS block, in each element
+ * type's range (and past it, so the writer must widen), -0, NaN and ±Infinity included.
+ */
+const listLength = { minLength: 8, maxLength: 24 };
+export const numberList: fc.Arbitrary<number[]> = fc.oneof(
+  fc.array(fc.integer({ min: -128, max: 127 }), listLength),
+  fc.array(fc.integer({ min: -32768, max: 32767 }), listLength),
+  fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), listLength),
+  fc.array(number, listLength),
+);
+
 const scalar: fc.Arbitrary<unknown> = fc.oneof(
   number,
   anyString,
@@ -50,6 +62,7 @@ const leafObject: fc.Arbitrary<unknown> = fc.oneof(
   fc.tuple(fc.integer(), fc.integer()).map(([x, y]) => new Point(x, y)),
   typedArrays(),
   sharedBufferViews(),
+  numberList,
 );
 
 function typedArrays(): fc.Arbitrary<unknown> {

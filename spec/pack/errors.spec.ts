@@ -2,7 +2,7 @@
 // location: the path on encode, the byte offset on decode, line and column on loads.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PackError, decode, dumps, encode, loads, register, registerValue, type DecodeLimits } from "../../pack/index.ts";
+import { PackError, copy, decode, dumps, encode, loads, register, registerValue, type DecodeLimits } from "../../pack/index.ts";
 import { Point } from "./arbitraries.ts";
 
 function caught(run: () => unknown): PackError {
@@ -15,8 +15,9 @@ function caught(run: () => unknown): PackError {
   throw new Error("expected a PackError, nothing was thrown");
 }
 
+/** Every way to write a value, copy() included: each must refuse it with the same code and path. */
 function bothForms(value: unknown): PackError[] {
-  return [caught(() => encode(value)), caught(() => dumps(value)), caught(() => dumps(value, { indent: 2 }))];
+  return [caught(() => encode(value)), caught(() => dumps(value)), caught(() => dumps(value, { indent: 2 })), caught(() => copy(value))];
 }
 
 function bytes(...b: number[]): Uint8Array {
@@ -92,6 +93,10 @@ test("class-failed: rebuild() throwing on decode names the class, with offset or
   const t = caught(() => loads('pack/1\n{\n  "f": @spec.Fragile 1\n}'));
   assert.is(t.code, "class-failed");
   assert.equal([t.line, t.column], [3, 8]);
+  const c = caught(() => copy({ f: new Fragile() }));
+  assert.is(c.code, "class-failed");
+  assert.is(c.path, "$.f");
+  assert.match(c.message, "spec.Fragile");
 });
 
 test("bad-registration: invalid names, one name for two classes, built-in classes", () => {
@@ -106,7 +111,7 @@ test("bad-registration: invalid names, one name for two classes, built-in classe
 test("malformed: binary inputs, with the offset of the offending byte", () => {
   const cases: [Uint8Array, number][] = [
     [new Uint8Array([0x7b, 0x01]), 0], // not the magic byte
-    [bytes(0xad), 2], // an unassigned tag
+    [bytes(0xb4), 2], // an unassigned tag
     [bytes(0x01, 0x02), 3], // bytes after the value
     [bytes(0xb2, 0x05), 2], // a reference to nothing
     [bytes(0xb1, 0x01, 0x07, 0x01), 4], // a key used before it is defined
@@ -114,6 +119,8 @@ test("malformed: binary inputs, with the offset of the offending byte", () => {
     [bytes(0xc2, 0x01, 0x85, 0x68, 0x65, 0x6c, 0x6c, 0x6f), 2], // Date("hello")
     [bytes(0xd2, 0x03, 0xc5, 0x01, 0x00, 0x01, 0x05), 2], // a Uint8Array past its buffer
     [bytes(0x82, 0xc3, 0x28), 2], // invalid UTF-8
+    [bytes(0xad, 0x03, 0x01, 0x00, 0x00, 0x00), 2], // a list of numbers with element type 3
+    [bytes(0xad, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01), 2], // its length in more than 5 bytes
   ];
   for (const [input, offset] of cases) {
     const e = caught(() => decode(input));
@@ -144,7 +151,14 @@ test("malformed: text inputs, with line and column", () => {
 });
 
 test("truncated: binary and text inputs that stop mid-value", () => {
-  for (const input of [new Uint8Array([]), new Uint8Array([0x70]), bytes(0xb0, 0x03, 0x01), bytes(0xac, 0, 0), bytes(0x85, 0x61)]) {
+  const truncated = [
+    new Uint8Array([]), new Uint8Array([0x70]), bytes(0xb0, 0x03, 0x01), bytes(0xac, 0, 0), bytes(0x85, 0x61),
+    bytes(0xad), bytes(0xad, 0x02), bytes(0xad, 0x02, 0x80), // a list of numbers cut in its header
+    bytes(0xad, 0x02, 0x03, 0x01, 0x00, 0x02), // cut inside its block: 3 int16 need 6 bytes
+    bytes(0xad, 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00), // a length whose block (2^35 bytes) overruns the input
+    bytes(0xad, 0x04, 0x81, 0x80, 0x80, 0x80, 0x08), // 2^31 + 1 int32: more than the input could hold
+  ];
+  for (const input of truncated) {
     const e = caught(() => decode(input));
     assert.is(e.code, "truncated");
     assert.is(e.offset, input.length, `${input}: ${e.message}`);
@@ -223,6 +237,11 @@ test("too-large: maxNodes and maxBytes", () => {
   assert.is(caught(() => decode(encode(value), { maxBytes: 4 })).code, "too-large");
   assert.is(caught(() => loads(dumps(value), { maxBytes: 4 })).code, "too-large");
   assert.equal(decode(encode(value), { maxNodes: 6 }), value);
+  // A list of numbers counts each of its items, as it would item by item.
+  const list = [1, 2, 3, 4, 5, 6, 7, 8.5];
+  assert.is(caught(() => decode(encode(list), { maxNodes: 8 })).code, "too-large");
+  assert.equal(decode(encode(list), { maxNodes: 9 }), list);
+  assert.is(caught(() => decode(encode([[list]]), { maxDepth: 2 })).code, "too-deep");
 });
 
 test("decoding never touches a prototype: __proto__, constructor and prototype are plain keys", () => {

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { PackError, decode, dumps, encode, loads } from "../../pack/index.ts";
 import { throwsOnly } from "../laws.ts";
-import { packable } from "./arbitraries.ts";
+import { numberList, packable } from "./arbitraries.ts";
 
 type Mutation = { kind: "flip" | "insert" | "delete" | "truncate" | "set"; at: number; value: number };
 
@@ -56,6 +56,11 @@ export function fuzzProperties(runs: number): [string, () => void][] {
     ["decode: mutated valid encodings throw only PackError", () =>
       fc.assert(fc.property(packable, fc.array(mutation, { minLength: 1, maxLength: 4 }), (value, mutations) => {
         const input = mutateBytes(encode(value), mutations);
+        throwsOnly(PackError, () => decode(input), () => `on ${hex(input)}`);
+      }), options)],
+    ["decode: mutated lists of numbers (the NUMBERS block) throw only PackError", () =>
+      fc.assert(fc.property(numberList, fc.array(mutation, { minLength: 1, maxLength: 3 }), (list, mutations) => {
+        const input = mutateBytes(encode({ list, again: list }), mutations);
         throwsOnly(PackError, () => decode(input), () => `on ${hex(input)}`);
       }), options)],
     ["loads: arbitrary text after the header throws only PackError", () =>

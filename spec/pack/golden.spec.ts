@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { decode, dumps, encode, loads } from "../../pack/index.ts";
 import { CODECS } from "../../pack/codecs.ts";
 import { assertIsomorphic } from "../laws.ts";
-import { SAMPLES, snapshot } from "./samples.ts";
+import { NUMBER_LISTS, SAMPLES, snapshot } from "./samples.ts";
 
 const dir = join(import.meta.dirname, "../golden/pack");
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -17,6 +17,7 @@ const cases: [string, unknown][] = [["snapshot", snapshot()]];
 for (const [name, values] of Object.entries(SAMPLES)) {
   values.forEach((value, i) => cases.push([`${name === "@" ? "registered" : name}-${i + 1}`, value]));
 }
+for (const [name, value] of Object.entries(NUMBER_LISTS)) cases.push([`numbers-${name}`, value]);
 
 function golden(file: string, actual: string): string {
   const path = join(dir, file);
@@ -30,6 +31,17 @@ function golden(file: string, actual: string): string {
 
 test("every entry of the codec table has a sample", () => {
   for (const codec of CODECS) assert.ok(SAMPLES[codec.name]?.length, `codec ${codec.name} (tag 0x${codec.tag.toString(16)}) has no sample in spec/pack/samples.ts`);
+});
+
+test("arrays of numbers take the NUMBERS block (0xad) with the narrowest element type, from 8 items", () => {
+  const blockOf = (value: unknown) => [...encode(value).subarray(2, 4)];
+  assert.equal(blockOf(NUMBER_LISTS.int8), [0xad, 1]);
+  assert.equal(blockOf(NUMBER_LISTS.int16), [0xad, 2]);
+  assert.equal(blockOf(NUMBER_LISTS.int32), [0xad, 4]);
+  assert.equal(blockOf(NUMBER_LISTS.float64), [0xad, 8]);
+  assert.equal(blockOf(NUMBER_LISTS.short), [0xb0, 7]);
+  assert.equal(blockOf([1, 2, 3, 4, 5, 6, 7, , 9]), [0xb0, 9]); // a hole: item by item
+  assert.equal(blockOf([1, 2, 3, 4, 5, 6, 7, "8"]), [0xb0, 8]);
 });
 
 for (const [name, value] of cases) {

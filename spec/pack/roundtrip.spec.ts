@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { copy, decode, dumps, encode, loads } from "../../pack/index.ts";
 import { roundTrip } from "../laws.ts";
-import { packable } from "./arbitraries.ts";
+import { numberList, packable } from "./arbitraries.ts";
 
 const runs = 300;
 
@@ -46,12 +46,39 @@ test("the two forms agree: text → value → binary equals binary of the origin
   }), { numRuns: runs });
 });
 
-test("lists of plain numbers (the text form's fast path) round-trip, -0 and NaN included", () => {
-  const list = fc.array(fc.oneof(fc.double(), fc.integer()), { minLength: 8, maxLength: 40 });
+test("lists of plain numbers (the text form's fast path, the binary NUMBERS block) round-trip, -0 and NaN included", () => {
+  const list = fc.oneof(numberList, fc.array(fc.oneof(fc.double(), fc.integer()), { minLength: 8, maxLength: 40 }));
   fc.assert(fc.property(list, fc.option(fc.integer({ min: 0, max: 4 })), (numbers, indent) => {
     const options = indent === null ? undefined : { indent, width: 60 };
-    roundTrip((v) => dumps(v, options), loads)({ numbers, shared: [numbers, numbers] });
+    const value = { numbers, shared: [numbers, numbers] };
+    roundTrip((v) => dumps(v, options), loads)(value);
+    roundTrip(encode, decode)(value);
+    roundTrip(copy, (c) => c)(value);
   }), { numRuns: runs });
+});
+
+test("copy(v) is what decode(encode(v)) gives: both encode to the same bytes", () => {
+  fc.assert(fc.property(packable, (v) => {
+    assert.equal(encode(copy(v)), encode(v));
+  }), { numRuns: runs });
+});
+
+test("objects of 128 keys and more (a count widened after the fact) round-trip; inherited enumerable keys stay out", () => {
+  const sized = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, { i }]));
+  const values = [sized(127), sized(128), sized(300), sized(20_000), { inner: sized(200), after: [sized(130)] }];
+  const bytes = values.map((v) => encode(v));
+  for (const v of values) {
+    roundTrip(encode, decode)(v);
+    roundTrip(copy, (c) => c)(v);
+  }
+  // for…in would list an enumerable key someone put on Object.prototype: the writers must not.
+  (Object.prototype as Record<string, unknown>).polluted = 1;
+  try {
+    values.forEach((v, i) => assert.equal(encode(v), bytes[i]));
+    assert.not.ok(Object.hasOwn(copy(values[0]!), "polluted"));
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
 });
 
 test.run();

@@ -43,6 +43,21 @@ export const SAMPLES: Record<string, unknown[]> = {
   Float16Array: [new Float16Array([0.5, -2])],
 };
 
+/**
+ * Arrays of numbers only, which the binary form writes as one NUMBERS block: one per
+ * element type, the float64 one with -0, NaN and ±Infinity, and one list met twice.
+ */
+const ramp = (n: number, step: number, from = 0) => Array.from({ length: n }, (_, i) => from + i * step);
+const shared = ramp(8, 1.5);
+export const NUMBER_LISTS: Record<string, unknown> = {
+  int8: ramp(8, 36, -128),
+  int16: [...ramp(7, 1000, -3000), 32767],
+  int32: [...ramp(8, 100_000), -(2 ** 31)],
+  float64: [0.5, -0, NaN, Infinity, -Infinity, 2 ** 31, Number.MAX_VALUE, Number.MIN_VALUE],
+  shared: { first: shared, again: shared },
+  short: ramp(7, 1),
+};
+
 /** A value shaped like a workflow snapshot: the golden file a person would open. */
 export function snapshot(): unknown {
   const customer = { id: "c-17", name: "Ada", since: new Date(Date.UTC(2020, 4, 1)) };
