@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { settle, type Outcome, type Step, type Workflow } from "otf";
 import { decode, dumps, encode, loads } from "otf/pack";
 import { importCompiled, removeWorkDir } from "./harness.ts";
-import { packValues } from "./pack-values.ts";
+import { packable } from "../pack/arbitraries.ts";
 
 const seed = process.env.OTF_SEED ? Number(process.env.OTF_SEED) : 4_020_252;
 const runs = Math.max(1000, Math.floor(Number(process.env.OTF_RUNS ?? 0) / 5));
@@ -35,11 +35,11 @@ async function finish(step: Step<unknown>, outcome: Outcome): Promise<string> {
 test("a suspension holding any pack value resumes from its text and binary copies as from itself", async () => {
   const main = (await importCompiled(holder)).module.main as unknown as Workflow<[unknown, unknown], unknown>;
   const outcome = fc.oneof(
-    packValues.map((value): Outcome => ({ kind: "value", value })),
-    packValues.map((error): Outcome => ({ kind: "error", error })),
+    packable.map((value): Outcome => ({ kind: "value", value })),
+    packable.map((error): Outcome => ({ kind: "error", error })),
   );
   await fc.assert(
-    fc.asyncProperty(packValues, packValues, outcome, async (value, other, sent) => {
+    fc.asyncProperty(packable, packable, outcome, async (value, other, sent) => {
       const suspension = main.start(value, other);
       const expected = await finish(suspension, sent);
       assert.is(await finish(loads(dumps(suspension)) as Step<unknown>, sent), expected, "resumed from the text copy");
