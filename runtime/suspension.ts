@@ -1,6 +1,6 @@
 // Suspensions: a workflow stopped at an await, as plain data (workflow identity, resume point,
 // locals, temps, pending finally completions, what it awaits). Resuming never mutates one.
-import { copy } from "../pack/index.ts";
+import { copy, PackError } from "../pack/index.ts";
 import { ResumeError } from "./errors.ts";
 import { newFrame, type Completion, type Frame } from "./frame.ts";
 import type { Outcome } from "./outcome.ts";
@@ -30,6 +30,21 @@ export interface FrameShape {
 export interface ResumeOptions {
   /** When the workflow's code changed since the snapshot: a plan from `planResume`, accepted. */
   readonly plan?: ResumePlan;
+}
+
+/**
+ * One deep copy of everything the resumed frame owns, the outcome included, so sharing is kept:
+ * `await x` where x is also a local gives back that same local. An outcome pack cannot copy
+ * (a value only this process has) is handed over as it is.
+ */
+function ownedFrame(record: SuspensionRecord, outcome: Outcome) {
+  const frame = { locals: record.locals, temps: record.temps, completions: record.completions, awaiting: record.awaiting };
+  try {
+    return copy({ ...frame, outcome });
+  } catch (error) {
+    if (!(error instanceof PackError) || !String(error.path ?? "").startsWith("$.outcome")) throw error;
+    return { ...copy(frame), outcome };
+  }
 }
 
 export class Suspension {
@@ -108,15 +123,14 @@ export class Suspension {
     const key = plan?.to?.resumePoint ?? this.record.resumePoint;
     const point = definition.points.find((p) => p.key === key);
     if (!point) throw new ResumeError("unknown-resume-point", `workflow ${this.record.workflow} has no resume point ${key}\n${describePlan(planResume(this.record, definition))}`);
-    // One deep copy of everything the frame owns, so sharing between locals, temps and completions is kept.
-    const owned = copy({ locals: this.record.locals, temps: this.record.temps, completions: this.record.completions });
+    const owned = ownedFrame(this.record, outcome);
     const frame = newFrame([]);
     frame.args = undefined;
     frame.locals = plan ? carry(owned.locals, plan.carried) : owned.locals;
     frame.temps = owned.temps;
     frame.completions = plan ? remapCompletions(owned.completions, this.record.shape.finallies, point.finallies) : owned.completions;
     frame.pc = point.state;
-    frame.sent = outcome;
+    frame.sent = owned.outcome;
     return runStep(definition, frame);
   }
 

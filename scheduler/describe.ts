@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dumps } from "../pack/index.ts";
 import { Combinator, Future, type Outcome } from "../runtime/index.ts";
-import { taskName } from "./futures.ts";
+import { taskName } from "./task-name.ts";
 
 /** A value on one line, cut to `max` characters: futures as `isPrime(7) = true`, the rest in pack's compact text. */
 export function show(value: unknown, max = 160): string {

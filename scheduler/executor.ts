@@ -1,7 +1,7 @@
 // The executor side: runs the tasks workflows defer and reports how each ended. The embedded
 // default is a worker-thread pool (pool.ts); a queue-backed executor serves the PostgreSQL backend.
 import type { Outcome } from "../runtime/index.ts";
-import { taskName } from "./futures.ts";
+import { taskName } from "./task-name.ts";
 import { taskTimeoutError } from "./errors.ts";
 import type { TaskCommand, TaskResult } from "./store.ts";
 

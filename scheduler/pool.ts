@@ -7,7 +7,7 @@ import { decode, encode } from "../pack/index.ts";
 import type { Outcome } from "../runtime/index.ts";
 import { workerLostError } from "./errors.ts";
 import { runWithPolicy, type TaskExecutor } from "./executor.ts";
-import { taskName } from "./futures.ts";
+import { taskName } from "./task-name.ts";
 import type { TaskCommand, TaskResult } from "./store.ts";
 
 export interface PoolOptions {

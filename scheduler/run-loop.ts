@@ -1,8 +1,7 @@
 // One run, driven step by step: commands in, completions out. Each step's suspension is committed
 // to the store before the tasks it deferred start; completions settle the futures the workflow awaits.
-import { resolveTask, settle, settledNow, withExecutor, type Executor, type Future, type Outcome, type Step, type Suspension } from "../runtime/index.ts";
+import { resolveTask, settle, settledNow, suspensionFutures, taskKey, withExecutor, type Executor, type Future, type Outcome, type Step, type Suspension } from "../runtime/index.ts";
 import type { TaskExecutor } from "./executor.ts";
-import { futuresIn, taskKey } from "./futures.ts";
 import type { Answer, CheckpointRecord, RunRecord, Store, TaskCommand, TaskResult } from "./store.ts";
 import { Trace, type Checkpoint } from "./trace.ts";
 
@@ -90,7 +89,7 @@ export class RunLoop {
   /** Ties the suspension's futures to their tasks; returns those no task stands for (in flight when a process died). */
   #attach(suspension: Suspension): Future[] {
     const orphans: Future[] = [];
-    const held = futuresIn(suspension);
+    const held = suspensionFutures(suspension);
     for (const future of held) {
       let entry = this.#futures.get(future.id);
       if (!entry) {

@@ -75,9 +75,14 @@ function ended(step: Step<unknown>): Observation {
   throw new Error("the workflow is still suspended");
 }
 
+/** Each way gets its own copy of the input: a workflow may mutate its argument, and the ways share a module. */
+function freshInput(program: ProgramModule): number[] {
+  return structuredClone(program.input);
+}
+
 /** Way 1 and 2: call the workflow; compiled or not is the module's business. */
 export function runStraight(program: ProgramModule): Promise<Observation> {
-  return observe(() => program.main(program.input));
+  return observe(() => program.main(freshInput(program)));
 }
 
 /**
@@ -87,7 +92,7 @@ export function runStraight(program: ProgramModule): Promise<Observation> {
  * shared with the copy's locals.
  */
 export async function runRoundTripped(program: ProgramModule): Promise<Observation> {
-  let step = program.main.start(program.input);
+  let step = program.main.start(freshInput(program));
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
     const text = dumps(step);
@@ -105,7 +110,7 @@ export async function runRoundTripped(program: ProgramModule): Promise<Observati
  * thread resumes the suspension itself, no copy.
  */
 export async function runInWorkers(program: ProgramModule, modulePath: string, pool: ResumePool, inWorker: (n: number) => boolean): Promise<Observation> {
-  let step = program.main.start(program.input);
+  let step = program.main.start(freshInput(program));
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
     step = inWorker(n) ? ((await pool.resume(modulePath, encode(step))) as Step<unknown>) : step.resume(await settle(step.awaiting));
