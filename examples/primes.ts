@@ -27,14 +27,14 @@ export const V = [112272535095293, 112582705942171, 112272535095293, 11528009519
 
 if (import.meta.main) {
   const { Scheduler } = await import("otf/scheduler");
-  const { dumps } = await import("otf/pack");
   const scheduler = new Scheduler();
   try {
     const trace = await scheduler.run(getPrimes, [...V]);
-    console.log(`run ${trace.runId}: ${trace.checkpoints.length} checkpoints, stored in .otf/runs/${trace.runId}/`);
+    console.log(`run ${trace.runId}: ${trace.checkpoints.length} checkpoints, stored in .otf/runs/${trace.runId}/ (otf trace ${trace.runId})`);
     for (const checkpoint of trace.checkpoints) {
       const { candidate, primes } = checkpoint.suspension.locals as { candidate: number; primes: number[] };
-      console.log(`  #${checkpoint.index} line ${checkpoint.suspension.line}  candidate=${candidate}  primes=${dumps(primes)}  → ${dumps(checkpoint.outcome?.kind === "value" ? checkpoint.outcome.value : checkpoint.outcome)}`);
+      const awaited = checkpoint.outcome?.kind === "value" ? String(checkpoint.outcome.value) : `threw ${String(checkpoint.outcome?.error)}`;
+      console.log(`  #${checkpoint.index} line ${checkpoint.suspension.line}: ${checkpoint.suspension.source}  candidate=${candidate} primes=[${primes.join(", ")}] → ${awaited}`);
     }
     console.log("trace.value =", trace.value);
   } finally {
