@@ -1,8 +1,7 @@
 // Typed errors the runtime raises about workflows themselves (never about user code, whose errors pass through).
 
-/** A snapshot cannot be resumed: its workflow is not loaded, its resume point is gone, or the code changed. */
-export class ResumeError extends Error {
-  override name = "ResumeError";
+/** An error with a stable `code` that programs can branch on. */
+abstract class CodedError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
@@ -10,12 +9,12 @@ export class ResumeError extends Error {
   }
 }
 
+/** A snapshot cannot be resumed: its workflow is not loaded, its resume point is gone, or the code changed. */
+export class ResumeError extends CodedError {
+  override name = "ResumeError";
+}
+
 /** A workflow did something the compiled state machine cannot make resumable, found at run time. */
-export class WorkflowError extends Error {
+export class WorkflowError extends CodedError {
   override name = "WorkflowError";
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
