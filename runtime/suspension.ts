@@ -1,8 +1,8 @@
 // Suspensions: a workflow stopped at an await, as plain data (workflow identity, resume point,
 // locals, temps, pending finally completions, what it awaits). Resuming never mutates one.
 import { copy, PackError } from "../pack/index.ts";
-import { ResumeError } from "./errors.ts";
-import { newFrame, type Completion, type Frame } from "./frame.ts";
+import { ResumeError, SnapshotError } from "./errors.ts";
+import { newFrame, type Completion, type Frame, type ResumePoint } from "./frame.ts";
 import type { Outcome } from "./outcome.ts";
 import { carry, describePlan, planResume, remapCompletions, type ResumePlan } from "./plan.ts";
 import { loadedWorkflow, loadedWorkflowIds, runStep, type CompiledWorkflow, type Step } from "./workflow.ts";
@@ -42,9 +42,29 @@ function ownedFrame(record: SuspensionRecord, outcome: Outcome) {
   try {
     return copy({ ...frame, outcome });
   } catch (error) {
-    if (!(error instanceof PackError) || !String(error.path ?? "").startsWith("$.outcome")) throw error;
-    return { ...copy(frame), outcome };
+    if (!(error instanceof PackError) || !String(error.path ?? "").startsWith("$.outcome")) throw explainSnapshotFailure(error, record);
+    try {
+      return { ...copy(frame), outcome };
+    } catch (again) {
+      throw explainSnapshotFailure(again, record);
+    }
   }
+}
+
+/**
+ * A PackError met while storing or copying a suspension, told in the workflow's terms: which
+ * local (or held value) is not serializable, and across which await. Other errors pass through.
+ */
+export function explainSnapshotFailure(error: unknown, suspension: SuspensionRecord | Suspension): unknown {
+  if (!(error instanceof PackError) || error.path === undefined) return error;
+  const record = suspension instanceof Suspension ? suspension.record : suspension;
+  // Paths are relative to the suspension, wherever it sat in what was being packed.
+  const path = error.path.replace(/^.*@otf\.Suspension/, "$");
+  const local = /(?:^|\.)locals\.([^.[@]+)/.exec(path)?.[1];
+  const what = local ? `local \`${local}\`` : /(?:^|\.)temps\./.test(path) ? "a value held while awaiting" : /(?:^|\.)awaiting/.test(path) ? "the awaited value" : "a value";
+  const reason = error.message.replace(/ \(at [^)]*\)$/, "");
+  const message = `cannot snapshot workflow ${record.workflow} at the await \`${record.resumePoint}\` (line ${record.line}): ${what} is not serializable: ${reason} (at ${path})`;
+  return new SnapshotError(message, local, path, error);
 }
 
 export class Suspension {
@@ -103,12 +123,41 @@ export class Suspension {
   }
 
   /**
+   * Throws the ResumeError `resume(outcome, options)` would throw, without running anything: for a
+   * caller that must refuse before it writes or starts anything (the scheduler). Stricter than
+   * `resume` on unchanged code: a snapshot that lacks a local its own code reads (edited by hand)
+   * is refused too.
+   */
+  check(options: ResumeOptions = {}): void {
+    const definition = this.loadedDefinition();
+    if (definition.hash === this.record.hash) {
+      const plan = planResume(this.record, definition);
+      if (plan.problems.length) throw new ResumeError("plan-has-problems", describePlan(plan));
+    }
+    this.target(definition, options);
+  }
+
+  /**
    * Runs the workflow from this await with its outcome, to the next suspension or the end.
    * If the workflow's code changed since the snapshot, pass `{ plan }` from `planResume()`:
    * without it, or if the plan has problems, this throws and nothing runs.
    */
   resume(outcome: Outcome, options: ResumeOptions = {}): Step<unknown> {
     const definition = this.loadedDefinition();
+    const { plan, point } = this.target(definition, options);
+    const owned = ownedFrame(this.record, outcome);
+    const frame = newFrame([]);
+    frame.args = undefined;
+    frame.locals = plan ? carry(owned.locals, plan.carried) : owned.locals;
+    frame.temps = owned.temps;
+    frame.completions = plan ? remapCompletions(owned.completions, this.record.shape.finallies, point.finallies) : owned.completions;
+    frame.pc = point.state;
+    frame.sent = owned.outcome;
+    return runStep(definition, frame);
+  }
+
+  /** Where in `definition` this snapshot resumes, under `options.plan` when the code changed. */
+  private target(definition: CompiledWorkflow, options: ResumeOptions): { plan: ResumePlan | undefined; point: ResumePoint } {
     const plan = definition.hash === this.record.hash ? undefined : options.plan;
     if (definition.hash !== this.record.hash) {
       if (!plan) {
@@ -123,15 +172,7 @@ export class Suspension {
     const key = plan?.to?.resumePoint ?? this.record.resumePoint;
     const point = definition.points.find((p) => p.key === key);
     if (!point) throw new ResumeError("unknown-resume-point", `workflow ${this.record.workflow} has no resume point ${key}\n${describePlan(planResume(this.record, definition))}`);
-    const owned = ownedFrame(this.record, outcome);
-    const frame = newFrame([]);
-    frame.args = undefined;
-    frame.locals = plan ? carry(owned.locals, plan.carried) : owned.locals;
-    frame.temps = owned.temps;
-    frame.completions = plan ? remapCompletions(owned.completions, this.record.shape.finallies, point.finallies) : owned.completions;
-    frame.pc = point.state;
-    frame.sent = owned.outcome;
-    return runStep(definition, frame);
+    return { plan, point };
   }
 
   private loadedDefinition(): CompiledWorkflow {

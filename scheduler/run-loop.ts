@@ -1,6 +1,6 @@
 // One run, driven step by step: commands in, completions out. Each step's suspension is committed
 // to the store before the tasks it deferred start; completions settle the futures the workflow awaits.
-import { resolveTask, settle, settledNow, suspensionFutures, taskKey, withExecutor, type Executor, type Future, type Outcome, type Step, type Suspension } from "../runtime/index.ts";
+import { explainSnapshotFailure, resolveTask, settle, settledNow, suspensionFutures, taskKey, withExecutor, type Executor, type Future, type Outcome, type ResumePlan, type Step, type Suspension } from "../runtime/index.ts";
 import type { TaskExecutor } from "./executor.ts";
 import type { Answer, CheckpointRecord, RunRecord, Store, TaskCommand, TaskResult } from "./store.ts";
 import { Trace, type Checkpoint } from "./trace.ts";
@@ -63,11 +63,12 @@ export class RunLoop {
 
   /**
    * Goes on from a stored checkpoint: recorded task results settle its futures, the tasks that were
-   * in flight are submitted again.
+   * in flight are submitted again. `plan`, when the workflow's code changed since the checkpoint,
+   * maps it onto the code loaded now (the steps after it are the new code's own).
    */
-  continueFrom(checkpoint: CheckpointRecord, results: readonly TaskResult[]): Promise<Trace> {
+  continueFrom(checkpoint: CheckpointRecord, results: readonly TaskResult[], plan?: ResumePlan): Promise<Trace> {
     for (const result of results) this.#futures.set(result.future, { outcome: result.outcome, waiting: new Set() });
-    return this.#drive(checkpoint.suspension, checkpoint.index, true, checkpoint.previous);
+    return this.#drive(checkpoint.suspension, checkpoint.index, true, checkpoint.previous, plan);
   }
 
   /** A completion from the executor. */
@@ -113,14 +114,20 @@ export class RunLoop {
     return Promise.all(futures.map((f) => commandFor(this.run.id, f)));
   }
 
-  async #drive(first: Step<unknown>, index: number, committed: boolean, previous: Answer | undefined): Promise<Trace> {
+  async #drive(first: Step<unknown>, index: number, committed: boolean, previous: Answer | undefined, plan?: ResumePlan): Promise<Trace> {
     let step = first;
     while (step.kind === "suspended") {
       const suspension = step;
       const orphans = this.#attach(suspension);
       const commands = await this.#commands(this.#deferred.splice(0));
       const at = Date.now();
-      if (!committed) await this.#store.commitStep({ run: this.run.id, index, at, suspension, ...(previous ? { previous } : {}) }, commands);
+      if (!committed) {
+        try {
+          await this.#store.commitStep({ run: this.run.id, index, at, suspension, ...(previous ? { previous } : {}) }, commands);
+        } catch (error) {
+          throw explainSnapshotFailure(error, suspension);
+        }
+      }
       committed = false;
       const restarted = await this.#commands(orphans);
       this.#tasksTotal += commands.length + restarted.length;
@@ -133,7 +140,9 @@ export class RunLoop {
       previous = { outcome, resumedAt: Date.now() };
       checkpoint.outcome = outcome;
       checkpoint.resumedAt = new Date(previous.resumedAt);
-      step = withExecutor(this.#collector, () => suspension.resume(outcome));
+      const options = plan ? { plan } : {};
+      plan = undefined;
+      step = withExecutor(this.#collector, () => suspension.resume(outcome, options));
       index++;
     }
     // Tasks deferred by the last step are started, though nothing awaits them (as a native run would).

@@ -2,7 +2,7 @@
 // runtime's errors say what is wrong.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ResumeError, Suspension, all, allSettled, any, defer, race, settle, task, workflow, type Step } from "otf";
+import { ResumeError, SnapshotError, Suspension, explainSnapshotFailure, all, allSettled, any, defer, race, settle, task, workflow, type Step } from "otf";
 import { decode, dumps, encode, loads } from "otf/pack";
 
 export const ok = task((v: unknown) => v);
@@ -92,6 +92,35 @@ test("combinators over futures settle as Promise's do, in index order, and pack"
   assert.equal((settled as { value: { status: string }[] }).value.map((s) => s.status), ["fulfilled", "rejected", "fulfilled"]);
   const none = await settle(any([defer(fail, "a"), defer(fail, "b")]));
   assert.instance((none as { error: unknown }).error, AggregateError);
+});
+
+const double = (n: number) => n * 2;
+export const holdsAFunction = workflow(async (n: number) => {
+  const fn = double;
+  const v = (await defer(ok, n)) as number;
+  return fn(v);
+});
+
+test("a local that cannot be stored is named, with the await it is live across", () => {
+  const s = suspended(holdsAFunction.start(1));
+  const expected = /^cannot snapshot workflow spec\/runtime\/suspension\.spec\.ts#holdsAFunction at the await `defer\(ok, n\)` \(line \d+\): local `fn` is not serializable: cannot encode a function double.* \(at \$\.locals\.fn\)$/;
+  let packError: unknown;
+  try {
+    dumps(s);
+  } catch (error) {
+    packError = error;
+  }
+  const explained = explainSnapshotFailure(packError, s);
+  assert.instance(explained, SnapshotError);
+  assert.is((explained as SnapshotError).variable, "fn");
+  assert.match((explained as Error).message, expected);
+  try {
+    s.resume({ kind: "value", value: 1 });
+    assert.unreachable("resume copied a function");
+  } catch (error) {
+    assert.instance(error, SnapshotError);
+    assert.match((error as Error).message, expected);
+  }
 });
 
 test.run();
