@@ -1,12 +1,13 @@
 // The `otf` command: run, list, trace, inspect and resume workflows in a directory store.
-// Exit codes: 0 done, 1 the workflow failed, 2 bad usage, 3 store problem, 4 workflow cannot load or resume.
+// Exit codes: 0 done, 1 the workflow failed, 2 bad usage, 3 store problem, 4 workflow cannot load or
+// resume (a plan with problems), 5 the workflow's code changed and the plan awaits `--yes`.
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { createColors } from "picocolors";
 import { dumps } from "../pack/index.ts";
-import type { Workflow } from "../runtime/index.ts";
+import { describePlan, type ResumePlan, type Workflow } from "../runtime/index.ts";
 import { describeAwaited, describeError, describeOutcome, jsonable, show, sourceAround } from "./describe.ts";
 import { DirectoryStore } from "./directory-store.ts";
 import { StoreError } from "./errors.ts";
@@ -16,7 +17,7 @@ import { Scheduler } from "./scheduler.ts";
 import type { FinishRecord, RunRecord } from "./store.ts";
 import { readTrace, type Checkpoint, type Trace } from "./trace.ts";
 
-export const EXIT = { ok: 0, workflowFailed: 1, usage: 2, store: 3, workflow: 4 } as const;
+export const EXIT = { ok: 0, workflowFailed: 1, usage: 2, store: 3, workflow: 4, confirm: 5 } as const;
 
 const color = createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 
@@ -35,8 +36,8 @@ function outcomeJson(trace: Trace) {
   return { runId: trace.runId, status: trace.status, value: trace.value, error: trace.error, checkpoints: trace.checkpoints.length };
 }
 
-function reportTrace(trace: Trace, json: boolean | undefined): number {
-  print(json, outcomeJson(trace), () =>
+function reportTrace(trace: Trace, json: boolean | undefined, plan?: ResumePlan): number {
+  print(json, plan ? { ...outcomeJson(trace), plan } : outcomeJson(trace), () =>
     trace.status === "completed"
       ? `${color.green("completed")} run ${trace.runId} (${trace.checkpoints.length} checkpoints)\n${show(trace.value, 10_000)}\n`
       : `${color.red("failed")} run ${trace.runId} (${trace.checkpoints.length} checkpoints)\n${describeError(trace.error)}\n`,
@@ -70,12 +71,48 @@ async function runCommand(file: string, name: string, argTexts: string[], global
   }
 }
 
-async function resumeCommand(runId: string, options: { from?: string }, global: Global): Promise<number> {
+interface ResumeFlags {
+  from?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+/** The plan with a first line that says whether the code changed, for a person. */
+function planText(runId: string, plan: ResumePlan, checkpoint: number): string {
+  // With its await gone, the plan has no `to`; the candidates are in the code loaded now.
+  const now = plan.to?.hash ?? plan.candidates[0]?.hash;
+  const head = `checkpoint ${checkpoint} of run ${runId}: ${now === plan.from.hash ? "the workflow's code is unchanged" : `the workflow's code changed (hash ${plan.from.hash} → ${now ?? "?"})`}`;
+  return `${head}\n${describePlan(plan)}\n`;
+}
+
+async function resumeCommand(runId: string, options: ResumeFlags, global: Global): Promise<number> {
   const from = options.from === undefined ? undefined : Number(options.from);
   if (from !== undefined && !Number.isInteger(from)) throw new UsageError(`--from takes a checkpoint number, not ${options.from}`);
   const scheduler = new Scheduler({ store: global.store, onProgress: progressReporter(color) });
   try {
-    return reportTrace(await scheduler.resume(runId, from === undefined ? {} : { from }), global.json);
+    const at = from === undefined ? {} : { from };
+    const plan = await scheduler.planResume(runId, at);
+    const checkpoint = from ?? (await scheduler.store.checkpointCount(runId)) - 1;
+    const changed = plan !== undefined && plan.to?.hash !== plan.from.hash;
+    const showPlan = (resumed: boolean) => plan && print(global.json, { plan, changed, resumed }, () => planText(runId, plan, checkpoint));
+    if (options.dryRun) {
+      if (plan) showPlan(false);
+      else print(global.json, { plan: null }, () => `run ${runId} has no checkpoint to resume from${from === undefined ? " (finished, or stopped before its first await); pass --from N" : ""}\n`);
+      return plan?.problems.length ? EXIT.workflow : EXIT.ok;
+    }
+    if (plan?.problems.length) {
+      showPlan(false);
+      say(`cannot resume run ${runId} from checkpoint ${checkpoint} on the code loaded now (the problems above); nothing was run or stored`);
+      return EXIT.workflow;
+    }
+    if (changed && !options.yes) {
+      showPlan(false);
+      say(`the code of ${plan.workflow} changed since checkpoint ${checkpoint}; nothing was run. Review the plan above, then run again with --yes to resume with it`);
+      return EXIT.confirm;
+    }
+    if (changed && !global.json) process.stdout.write(planText(runId, plan, checkpoint));
+    const trace = await scheduler.resume(runId, changed ? { ...at, plan } : at);
+    return reportTrace(trace, global.json, changed ? plan : undefined);
   } finally {
     await scheduler.close();
   }
@@ -152,7 +189,13 @@ export async function main(argv: string[]): Promise<number> {
   program.command("runs").description("list the stored runs").action(act(() => runsCommand(global())));
   program.command("trace <run>").description("each checkpoint of a run, then its result").option("--html <file>", "write a self-contained HTML page").action(act((r: string, o: { html?: string }) => traceCommand(r, o, global())));
   program.command("inspect <checkpoint-file>").description("read one checkpoint file").action(act((f: string) => inspectCommand(f, global())));
-  program.command("resume <run>").description("go on with a run from its last checkpoint").option("--from <n>", "from checkpoint n instead (starts a new run)").action(act((r: string, o: { from?: string }) => resumeCommand(r, o, global())));
+  program
+    .command("resume <run>")
+    .description("go on with a run from its last checkpoint; if the workflow's code changed since, show the plan and go on only with --yes")
+    .option("--from <n>", "from checkpoint n instead (starts a new run)")
+    .option("--dry-run", "show how the checkpoint maps onto the code loaded now, and stop")
+    .option("--yes", "resume on changed code with the plan shown")
+    .action(act((r: string, o: ResumeFlags) => resumeCommand(r, o, global())));
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -161,9 +204,12 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+function say(text: string): void {
+  process.stderr.write(`${color.red("otf:")} ${text}\n`);
+}
+
 function failure(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  const say = (text: string) => process.stderr.write(`${color.red("otf:")} ${text}\n`);
   if (error instanceof UsageError) return say(error.message), EXIT.usage;
   if (error instanceof StoreError) return say(error.message), EXIT.store;
   const name = (error as Error)?.name;

@@ -13,10 +13,19 @@ export class StoreError extends Error {
   readonly code: StoreErrorCode;
   /** The file (or row) the error is about. */
   readonly location: string;
-  constructor(code: StoreErrorCode, location: string, message: string, options?: { cause?: unknown }) {
-    super(`${location}: ${message}`, options);
+  /** Where in a text file (a checkpoint edited by hand) reading failed, 1-based. */
+  declare readonly line?: number;
+  declare readonly column?: number;
+  constructor(code: StoreErrorCode, location: string, message: string, options: { cause?: unknown; line?: number; column?: number } = {}) {
+    // `file:line:column:`, as compilers say it, so terminals and editors can jump there.
+    const at = options.line === undefined ? "" : `:${options.line}:${options.column ?? 1}`;
+    super(`${location}${at}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.location = location;
+    if (options.line !== undefined) {
+      this.line = options.line;
+      this.column = options.column ?? 1;
+    }
   }
 }
 

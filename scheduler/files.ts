@@ -65,7 +65,8 @@ export function parseRecord<T>(path: string, text: string, what: string, check: 
   } catch (error) {
     if (error instanceof PackError) {
       const code = error.code === "truncated" ? "truncated" : "corrupt";
-      throw new StoreError(code, path, `${code === "truncated" ? "the file ends in the middle of a" : "this is not a readable"} ${what}: ${error.message}`, { cause: error });
+      const at = error.line === undefined ? {} : { line: error.line, column: error.column ?? 1 };
+      throw new StoreError(code, path, `${code === "truncated" ? "the file ends in the middle of a" : "this is not a readable"} ${what}: ${error.message}`, { cause: error, ...at });
     }
     throw new StoreError("corrupt", path, `cannot read the ${what}: ${(error as Error).message}`, { cause: error });
   }

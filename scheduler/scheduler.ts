@@ -1,14 +1,14 @@
 // The Scheduler: runs workflows durably. Orchestration happens in this thread, step by step;
 // tasks go to an executor (worker threads by default); every checkpoint goes to a store.
 import { randomBytes } from "node:crypto";
-import { loadedWorkflow, ResumeError, type Workflow } from "../runtime/index.ts";
+import { loadedWorkflow, ResumeError, type ResumePlan, type Workflow } from "../runtime/index.ts";
 import { DirectoryStore } from "./directory-store.ts";
 import { StoreError } from "./errors.ts";
 import type { TaskExecutor } from "./executor.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { PoolExecutor } from "./pool.ts";
 import { RunLoop, type Progress } from "./run-loop.ts";
-import type { RunRecord, Store, TaskResult } from "./store.ts";
+import type { CheckpointRecord, FinishRecord, RunRecord, Store, TaskResult } from "./store.ts";
 import { readTrace, Trace } from "./trace.ts";
 
 export interface SchedulerOptions {
@@ -26,7 +26,19 @@ export interface ResumeOptions {
    * run, resuming starts a new run, so nothing stored is overwritten.
    */
   readonly from?: number;
+  /**
+   * When the workflow's code changed since the checkpoint: the plan from `planResume(runId, { from })`,
+   * reviewed and accepted. Without it a changed workflow is refused (`code-changed`), as is a plan
+   * with problems, before anything is written or started.
+   */
+  readonly plan?: ResumePlan;
 }
+
+/** What `resume` would do with a run: return its stored result, start it again, or go on from a checkpoint. */
+type ResumeTarget =
+  | { readonly kind: "finished"; readonly run: RunRecord; readonly finish: FinishRecord }
+  | { readonly kind: "restart"; readonly run: RunRecord; readonly workflow: Workflow }
+  | { readonly kind: "checkpoint"; readonly run: RunRecord; readonly from: number; readonly last: boolean; readonly checkpoint: CheckpointRecord };
 
 export class Scheduler {
   readonly store: Store;
@@ -59,38 +71,63 @@ export class Scheduler {
   }
 
   /**
+   * How the run's checkpoint `from` (default: its last) maps onto the workflow's code loaded now:
+   * the await it resumes at, the locals carried, dropped and missing, and the problems. The code
+   * unchanged, it is the identity plan. Undefined when `resume` would resume no checkpoint (the run
+   * finished and no `from` is given, or it stopped before its first await).
+   */
+  async planResume(runId: string, options: Pick<ResumeOptions, "from"> = {}): Promise<ResumePlan | undefined> {
+    const target = await this.#target(runId, options);
+    return target.kind === "checkpoint" ? target.checkpoint.suspension.planResume() : undefined;
+  }
+
+  /**
    * Goes on with a stored run (after a crash, in any process): from its last checkpoint, or from
-   * `from`. Completed task results are reused; tasks that were in flight run again.
+   * `from`. Completed task results are reused; tasks that were in flight run again. If the
+   * workflow's code changed since that checkpoint, pass the plan from `planResume`.
    */
   async resume(runId: string, options: ResumeOptions = {}): Promise<Trace> {
+    const target = await this.#target(runId, options);
+    if (target.kind === "finished") {
+      const stored = await readTrace(this.store, runId);
+      return new Trace(stored.run, stored.checkpoints, target.finish);
+    }
+    const { run } = target;
+    if (target.kind === "restart") return this.#drive(run, (loop) => loop.start(() => target.workflow.start(...run.args)));
+    const { checkpoint, from } = target;
+    // Refused here, before a run is forked or a task restarted, so a refusal changes nothing stored.
+    checkpoint.suspension.check(options.plan ? { plan: options.plan } : {});
+    const { hash } = loadedWorkflow(run.workflow)!;
+    const plan = checkpoint.suspension.hash === hash ? undefined : options.plan;
+    const results = await this.store.readTaskResults(runId, from);
+    if (target.last) return this.#drive(run, (loop) => loop.continueFrom(checkpoint, results, plan));
+    // The new run runs the code loaded now: its hash, from its second checkpoint on.
+    const fork: RunRecord = { ...run, id: newRunId(), hash, createdAt: Date.now(), forkedFrom: { run: runId, checkpoint: from } };
+    await this.store.createRun(fork);
+    const first = { ...checkpoint, run: fork.id, index: 0 };
+    await this.store.commitStep(first, []);
+    await Promise.all(results.map((r) => this.store.recordTaskResult({ ...r, run: fork.id })));
+    return this.#drive(fork, (loop) => loop.continueFrom(first, results, plan));
+  }
+
+  async #target(runId: string, options: Pick<ResumeOptions, "from">): Promise<ResumeTarget> {
     const run = await this.store.readRun(runId);
     const exports = (await import(run.module)) as Record<string, unknown>;
     if (!loadedWorkflow(run.workflow)) throw new ResumeError("workflow-not-loaded", `${run.module} does not define workflow ${run.workflow} any more`);
     const count = await this.store.checkpointCount(runId);
     const finish = await this.store.readFinish(runId);
-    if (options.from === undefined && finish) {
-      const stored = await readTrace(this.store, runId);
-      return new Trace(stored.run, stored.checkpoints, finish);
-    }
+    if (options.from === undefined && finish) return { kind: "finished", run, finish };
     if (count === 0) {
       // It stopped before its first await: start it again with its arguments.
       const workflow = Object.values(exports).find((e): e is Workflow => typeof e === "function" && (e as Workflow).definition?.id === run.workflow);
       if (!workflow) throw new ResumeError("workflow-not-exported", `run ${runId} stopped before its first await; to start it again, ${run.module} must export workflow ${run.workflow}`);
-      return this.#drive(run, (loop) => loop.start(() => workflow.start(...run.args)));
+      return { kind: "restart", run, workflow };
     }
     const from = options.from ?? count - 1;
     if (!Number.isInteger(from) || from < 0 || from >= count) {
       throw new StoreError("not-found", `${this.store.location} run ${runId}`, `no checkpoint ${from}: the run has checkpoints 0 to ${count - 1}`);
     }
-    const checkpoint = await this.store.readCheckpoint(runId, from);
-    const results = await this.store.readTaskResults(runId, from);
-    if (from === count - 1 && !finish) return this.#drive(run, (loop) => loop.continueFrom(checkpoint, results));
-    const fork: RunRecord = { ...run, id: newRunId(), createdAt: Date.now(), forkedFrom: { run: runId, checkpoint: from } };
-    await this.store.createRun(fork);
-    const first = { ...checkpoint, run: fork.id, index: 0 };
-    await this.store.commitStep(first, []);
-    await Promise.all(results.map((r) => this.store.recordTaskResult({ ...r, run: fork.id })));
-    return this.#drive(fork, (loop) => loop.continueFrom(first, results));
+    return { kind: "checkpoint", run, from, last: from === count - 1 && !finish, checkpoint: await this.store.readCheckpoint(runId, from) };
   }
 
   async #drive(run: RunRecord, go: (loop: RunLoop) => Promise<Trace>): Promise<Trace> {
