@@ -1,0 +1,93 @@
+// A worker process's loop on the PostgreSQL backend: takes step jobs (go on with a run) and task jobs
+// (run one deferred task in a thread pool, record its result once, wake its run) from the queue.
+import { availableParallelism } from "node:os";
+import { StoreError } from "../errors.ts";
+import { PoolExecutor } from "../pool.ts";
+import type { TaskCommand, TaskResult } from "../store.ts";
+import { STEPS, TASKS, type JobQueue, type StepJob, type TaskJob } from "./queue.ts";
+import { advanceRun, type StepHooks } from "./steps.ts";
+import { parseCommand, type PostgresStore } from "./store.ts";
+
+export interface WorkerOptions extends StepHooks {
+  /** Workflow steps this worker runs at once (default 4): steps are short, mostly waiting on the database. */
+  readonly steps?: number;
+  /** Tasks this worker runs at once, each in a thread (default: one per core). */
+  readonly tasks?: number;
+  /** Called when a task's result was recorded (false: another run of the same task recorded first). */
+  readonly onTask?: (result: TaskResult, recorded: boolean) => void;
+}
+
+export class PostgresWorker {
+  readonly #store: PostgresStore;
+  readonly #queue: JobQueue;
+  readonly #options: WorkerOptions;
+  readonly #pool: PoolExecutor;
+  readonly #running = new Map<string, (result: TaskResult) => void>();
+  #workers: Array<{ name: string; id: string }> = [];
+
+  constructor(store: PostgresStore, queue: JobQueue, options: WorkerOptions = {}) {
+    this.#store = store;
+    this.#queue = queue;
+    this.#options = options;
+    this.#pool = new PoolExecutor({ threads: options.tasks ?? availableParallelism() });
+    this.#pool.onCompletion((result) => this.#running.get(`${result.run}/${result.future}`)?.(result));
+  }
+
+  async start(): Promise<void> {
+    const steps = Math.max(1, this.#options.steps ?? 4);
+    const tasks = Math.max(1, this.#options.tasks ?? availableParallelism());
+    const boss = this.#queue.boss;
+    const polling = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true } as const;
+    for (let lane = 0; lane < 2; lane++) {
+      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.ceil(steps / 2) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#options)))) });
+      this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.ceil(tasks / 2) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
+    }
+  }
+
+  /** Runs the tasks whose results are not recorded yet, and records each as it ends. */
+  async #runTasks(jobs: readonly TaskJob[]): Promise<void> {
+    const s = this.#store.s;
+    const { rows } = await this.#store.pool.query<{ run: string; future: string; command: string | null; done: boolean }>(
+      `select t.run, t.future, t.command, t.result is not null as done from ${s}.tasks t join unnest($1::text[], $2::text[]) as j(run, future) using (run, future)`,
+      [jobs.map((j) => j.run), jobs.map((j) => j.future)],
+    );
+    await Promise.all(
+      rows.filter((row) => !row.done && row.command !== null).map(async (row) => {
+        const where = `${this.#store.where(row.run)} task ${row.future}`;
+        let command: TaskCommand;
+        try {
+          command = parseCommand(where, row.command!);
+        } catch (error) {
+          if (!(error instanceof StoreError)) throw error;
+          const now = Date.now();
+          return this.#record({ run: row.run, future: row.future, task: { kind: "export", module: "?", export: "?" }, args: [], outcome: { kind: "error", error: new Error(error.message) }, attempts: 0, startedAt: now, finishedAt: now });
+        }
+        const result = await new Promise<TaskResult>((done) => {
+          this.#running.set(`${row.run}/${row.future}`, done);
+          this.#pool.submit(command);
+        });
+        this.#running.delete(`${row.run}/${row.future}`);
+        await this.#record(result);
+      }),
+    );
+  }
+
+  /** Records a result, retrying while the database is away (a restart), so the task need not run again. */
+  async #record(result: TaskResult): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const recorded = await this.#store.completeTask(result);
+        this.#options.onTask?.(result, recorded);
+        return;
+      } catch (error) {
+        if (error instanceof StoreError || attempt >= 60) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const { name, id } of this.#workers.splice(0)) await this.#queue.boss.offWork(name, { id }).catch(() => {});
+    await this.#pool.close();
+  }
+}
