@@ -71,6 +71,12 @@ export function describePlan(plan: ResumePlan): string {
   return lines.join("\n");
 }
 
+/** Whether two plans do the same: the same await in the same code, the same locals carried, dropped and missing. */
+export function samePlan(a: ResumePlan, b: ResumePlan): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((k, i) => k === y[i]);
+  return a.to?.hash === b.to?.hash && a.to?.resumePoint === b.to?.resumePoint && same(a.carried, b.carried) && same(a.dropped, b.dropped) && same(a.missing, b.missing) && same(a.problems, b.problems);
+}
+
 export function carry(locals: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const k of keys) kept[k] = locals[k];

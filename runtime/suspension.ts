@@ -4,7 +4,7 @@ import { copy, PackError } from "../pack/index.ts";
 import { ResumeError, SnapshotError } from "./errors.ts";
 import { newFrame, type Completion, type Frame, type ResumePoint } from "./frame.ts";
 import type { Outcome } from "./outcome.ts";
-import { carry, describePlan, planResume, remapCompletions, type ResumePlan } from "./plan.ts";
+import { carry, describePlan, planResume, remapCompletions, samePlan, type ResumePlan } from "./plan.ts";
 import { loadedWorkflow, loadedWorkflowIds, runStep, type CompiledWorkflow, type Step } from "./workflow.ts";
 
 /** The fields a suspension is stored as. */
@@ -168,6 +168,9 @@ export class Suspension {
       }
       if (plan.problems.length) throw new ResumeError("plan-has-problems", describePlan(plan));
       if (plan.to?.hash !== definition.hash) throw new ResumeError("plan-mismatch", "the plan passed to resume() was made for another version of the code");
+      // A plan accepted for one snapshot may not fit another at the same await (one lacking a local).
+      const fits = planResume(this.record, definition);
+      if (!samePlan(plan, fits)) throw new ResumeError("plan-mismatch", `the plan passed to resume() does not fit this snapshot; its own plan is:\n${describePlan(fits)}`);
     }
     const key = plan?.to?.resumePoint ?? this.record.resumePoint;
     const point = definition.points.find((p) => p.key === key);

@@ -205,4 +205,16 @@ for (const e of edits) {
   });
 }
 
+test("a plan accepted for one snapshot is refused for another at the same await that lacks a local", async () => {
+  const text = await snapshotAt(2);
+  await load(edits[0]!.source);
+  const plan = (loads(text) as Suspension).planResume();
+  assert.equal(plan.problems, []);
+  const edited = text.replace(/"total": ?\d+, ?/, "");
+  assert.is.not(edited, text, "the snapshot text holds total");
+  const other = loads(edited) as Suspension;
+  const outcome = await settle(other.awaiting);
+  assert.throws(() => other.resume(outcome, { plan }), (error: unknown) => error instanceof ResumeError && error.code === "plan-mismatch" && /locals missing: total/.test(error.message));
+});
+
 test.run();
