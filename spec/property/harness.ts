@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { settle, type Step, type Workflow } from "otf";
-import { decode, dumps, encode, loads } from "otf/pack";
+import { dumps, encode } from "otf/pack";
+import { packRoundTrip, type ResumePool } from "otf/testing";
 import { compile } from "../../transformer/index.ts";
 import { difference } from "../laws.ts";
 import { transpileNative } from "./native.ts";
-import type { ResumePool } from "./pool.ts";
 
 /** What a run of a program shows from outside: the value it returned or the error it ended with. */
 export type Observation = { kind: "value"; value: unknown } | { kind: "error"; error: string };
@@ -95,8 +95,7 @@ export async function runRoundTripped(program: ProgramModule): Promise<Observati
   let step = program.main.start(freshInput(program));
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
-    const text = dumps(step);
-    const copy = (n % 2 === 0 ? loads(text) : decode(encode(step))) as typeof step;
+    const copy = packRoundTrip(step, n);
     const before = dumps(copy);
     step = copy.resume(await settle(copy.awaiting));
     if (dumps(copy) !== before) throw new Error(`resume mutated the suspension it resumed (await #${n + 1}, ${n % 2 === 0 ? "text" : "binary"} copy)`);
@@ -113,7 +112,7 @@ export async function runInWorkers(program: ProgramModule, modulePath: string, p
   let step = program.main.start(freshInput(program));
   for (let n = 0; step.kind === "suspended"; n++) {
     if (n > maxSteps) throw new Error(`more than ${maxSteps} awaits: the compiled workflow loops`);
-    step = inWorker(n) ? ((await pool.resume(modulePath, encode(step))) as Step<unknown>) : step.resume(await settle(step.awaiting));
+    step = inWorker(n) ? (await pool.resume({ module: pathToFileURL(modulePath).href, suspension: encode(step) })).step : step.resume(await settle(step.awaiting));
   }
   return ended(step);
 }

@@ -13,13 +13,13 @@ import { programs, type Program } from "./generator.ts";
 import { printProgram } from "./printer.ts";
 import { checkProgram, removeWorkDir } from "./harness.ts";
 import { minimize } from "./minimize.ts";
-import { ResumePool } from "./pool.ts";
+import { ResumePool } from "otf/testing";
 
 const runs = Number(process.env.OTF_RUNS ?? 500);
 const seed = process.env.OTF_SEED ? Number(process.env.OTF_SEED) : process.env.OTF_RUNS ? Date.now() % 2 ** 31 : 4_020_251;
 const path = process.env.OTF_PATH;
 const avoided = new Set((process.env.OTF_AVOID ?? "").split(",").filter(Boolean));
-const pool = new ResumePool(2);
+const pool = new ResumePool({ size: 2 });
 
 /** Awaits to resume in a worker: `mask[n % mask.length]` for the n-th await. */
 const workerMask = fc.array(fc.boolean(), { minLength: 1, maxLength: 8 });

@@ -5,10 +5,10 @@ import { test } from "uvu";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkProgram, removeWorkDir } from "../property/harness.ts";
-import { ResumePool } from "../property/pool.ts";
+import { ResumePool } from "otf/testing";
 
 const fixtures = join(import.meta.dirname, "../fixtures");
-const pool = new ResumePool(2);
+const pool = new ResumePool({ size: 2 });
 
 /** The fixture files: `fixtures/*.ts` and `fixtures/regressions/*.ts` (not the diagnostics). */
 function fixtureFiles(): { name: string; path: string }[] {
