@@ -23,15 +23,29 @@ export type Expr =
   | { kind: "array"; items: Expr[] }
   | { kind: "object"; items: Expr[] }
   | { kind: "assign"; op: "=" | "+="; pick: number; value: Expr }
-  | { kind: "all"; combinator: "all" | "race" | "any"; items: { rejects: boolean; arg: Expr }[] }
+  | { kind: "all"; combinator: "all" | "race" | "any" | "allSettled"; items: { rejects: boolean; arg: Expr }[] }
   | { kind: "tap"; tag: number; value: Expr }
   | { kind: "concat"; args: Expr[] }
-  | { kind: "callClosures" };
+  | { kind: "callClosures" }
+  /**
+   * `[…before, ...source, …after]`, the same in `Array.of(…)` or an object literal. The source is
+   * `log` (the container is then only counted), `input`, `await defer(ok, [value])` or `[value]`.
+   */
+  | { kind: "spread"; container: "array" | "call" | "object"; source: "log" | "input" | "awaited" | "items"; before: Expr[]; value: Expr; after: Expr[] }
+  /** `object?.length`, `object?.[key]` or `object?.hasOwnProperty(key)`; `key` is printed without awaits (OTF1005 refuses them). */
+  | { kind: "optional"; form: "member" | "element" | "call"; object: Expr; key: Expr }
+  /** `{ [key]: value, … }`: computed keys, evaluated left to right with the values. */
+  | { kind: "keyed"; entries: { key: Expr; value: Expr }[] }
+  /** `n(arg)()`: calls a nested closure declared by a `nested` statement in scope (else just `arg`). */
+  | { kind: "callNested"; pick: number; arg: Expr };
 
 export type LoopKind = "for" | "forOf" | "forIn" | "while" | "doWhile";
 
-/** A case; `awaited`: its label is `(log.push(…), await defer(ok, label))`, evaluated only when reached. */
-export interface SwitchCase { label: Literal; awaited: boolean; body: Stmt[]; breaks: boolean; }
+/**
+ * A case; `awaited`: its label is `(log.push(…), await defer(ok, label))`, evaluated only when reached;
+ * `continues`: in a loop, a case that breaks ends with `continue` instead.
+ */
+export interface SwitchCase { label: Literal; awaited: boolean; body: Stmt[]; breaks: boolean; continues?: boolean; }
 
 export type Stmt =
   | { kind: "log"; tag: number; value: Expr }
@@ -46,10 +60,17 @@ export type Stmt =
   | { kind: "block"; labelled: boolean; body: Stmt[] }
   | { kind: "break"; pick: number }
   | { kind: "continue"; pick: number }
-  | { kind: "try"; body: Stmt[]; handler: Stmt[] | null; finalizer: Stmt[] | null }
+  /** `leaves`: the finally block ends with a `continue` (else `break`) picked by it, preferably labelled. */
+  | { kind: "try"; body: Stmt[]; handler: Stmt[] | null; finalizer: Stmt[] | null; leaves: number | null }
   | { kind: "throw"; value: Expr; asError: boolean }
   | { kind: "return"; value: Expr }
-  | { kind: "closure"; captures: number; value: Expr; mutates: number | null }
+  /**
+   * `fns.push(() => …)`; with `params`, `(p = capture, ...r) => …`; with a `body`, a block body
+   * (printed without awaits, jumps scoped to the closure) ending in the return.
+   */
+  | { kind: "closure"; captures: number; value: Expr; mutates: number | null; params: boolean; body: Stmt[] | null }
+  /** `const nK = (p = capture) => () => [capture, p, value];`: a closure that returns a closure. */
+  | { kind: "nested"; captures: number; value: Expr }
   | { kind: "callClosures"; tag: number };
 
 /** A whole program: its body, its argument, and whether an escaping error ends it as a failure. */
@@ -58,6 +79,8 @@ export interface Program {
   input: number[];
   /** true: an error escaping the body is rethrown with the log in its message; false: returned as data. */
   rethrows: boolean;
+  /** The workflow's parameters after `input`: `d = <default from input>` and `...rest` (always empty: main gets one argument); absent: none. */
+  params?: { defaultValue: Literal | null; rest: boolean };
 }
 
 /** How large programs get; the default keeps a few hundred programs within the test budget. */
@@ -93,10 +116,21 @@ function expressions(shape: ProgramShape): fc.Arbitrary<Expr> {
         node(1, fc.record({ kind: fc.constant("array" as const), items: fc.array(expr, { maxLength: 3 }) })),
         node(1, fc.record({ kind: fc.constant("object" as const), items: fc.array(expr, { maxLength: 3 }) })),
         node(2, fc.record({ kind: fc.constant("assign" as const), op: fc.constantFrom("=" as const, "+=" as const), pick, value: expr })),
-        node(1, fc.record({ kind: fc.constant("all" as const), combinator: fc.constantFrom("all" as const, "race" as const, "any" as const), items: fc.array(fc.record({ rejects: sometimes, arg: expr }), { maxLength: 3 }) })),
+        node(1, fc.record({ kind: fc.constant("all" as const), combinator: fc.constantFrom("all" as const, "race" as const, "any" as const, "allSettled" as const), items: fc.array(fc.record({ rejects: sometimes, arg: expr }), { maxLength: 3 }) })),
         node(2, fc.record({ kind: fc.constant("tap" as const), tag, value: expr })),
         node(1, fc.record({ kind: fc.constant("concat" as const), args: few })),
         node(1, fc.constant({ kind: "callClosures" as const })),
+        node(1, fc.record({
+          kind: fc.constant("spread" as const),
+          container: fc.constantFrom("array" as const, "call" as const, "object" as const),
+          source: fc.constantFrom("log" as const, "input" as const, "awaited" as const, "items" as const),
+          before: fc.array(expr, { maxLength: 2 }),
+          value: expr,
+          after: fc.array(expr, { maxLength: 2 }),
+        })),
+        node(1, fc.record({ kind: fc.constant("optional" as const), form: fc.constantFrom("member" as const, "element" as const, "call" as const), object: expr, key: expr })),
+        node(1, fc.record({ kind: fc.constant("keyed" as const), entries: fc.array(fc.record({ key: expr, value: expr }), { minLength: 1, maxLength: 3 }) })),
+        node(1, fc.record({ kind: fc.constant("callNested" as const), pick, arg: expr })),
       ),
     };
   }).expr;
@@ -110,7 +144,7 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
     // Weights are doubled so that throw and return, which end the rest of a block, can be rarer.
     const node = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight: weight * 2, arbitrary });
     const rare = <T>(arbitrary: fc.Arbitrary<T>) => ({ weight: 1, arbitrary });
-    const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), awaited: sometimes, body: block, breaks: fc.boolean() });
+    const switchCase = fc.record({ label: fc.constantFrom<Literal>(0, 1, 2, "a"), awaited: sometimes, body: block, breaks: fc.boolean(), continues: fc.boolean() });
     const loop = (kind: LoopKind) =>
       fc.record({
         kind: fc.constant("loop" as const),
@@ -151,10 +185,24 @@ function statements(shape: ProgramShape): fc.Arbitrary<Stmt[]> {
         node(1, fc.record({ kind: fc.constant("block" as const), labelled: fc.boolean(), body: block })),
         node(2, fc.record({ kind: fc.constant("break" as const), pick })),
         node(2, fc.record({ kind: fc.constant("continue" as const), pick })),
-        node(3, fc.record({ kind: fc.constant("try" as const), body: block, handler: fc.option(block, { nil: null }), finalizer: fc.option(block, { nil: null }) })),
+        node(3, fc.record({
+          kind: fc.constant("try" as const),
+          body: block,
+          handler: fc.option(block, { nil: null }),
+          finalizer: fc.option(block, { nil: null }),
+          leaves: fc.tuple(fc.nat(3), pick).map(([n, p]) => (n === 3 ? p : null)),
+        })),
         rare(fc.record({ kind: fc.constant("throw" as const), value: expr, asError: fc.boolean() })),
         rare(fc.record({ kind: fc.constant("return" as const), value: expr })),
-        node(2, fc.record({ kind: fc.constant("closure" as const), captures: pick, value: expr, mutates: fc.option(pick, { nil: null }) })),
+        node(2, fc.record({
+          kind: fc.constant("closure" as const),
+          captures: pick,
+          value: expr,
+          mutates: fc.option(pick, { nil: null }),
+          params: fc.boolean(),
+          body: fc.option(block, { nil: null }),
+        })),
+        node(1, fc.record({ kind: fc.constant("nested" as const), captures: pick, value: expr })),
         node(2, fc.record({ kind: fc.constant("callClosures" as const), tag })),
       ),
     };
@@ -168,6 +216,7 @@ export function programs(shape: ProgramShape = defaultShape): fc.Arbitrary<Progr
       body: statements(shape),
       input: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
       rethrows: fc.boolean(),
+      params: fc.record({ defaultValue: fc.option(literal, { nil: null }), rest: fc.boolean() }),
     })
     .map((program) => Object.assign(program, { [fc.toStringMethod]: () => printProgram(program).source }));
 }

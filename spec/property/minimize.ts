@@ -18,7 +18,9 @@ function* smallerExpr(e: Expr): Generator<Expr> {
   if (e.kind === "await" && e.rejects) yield { ...e, rejects: false };
   if (e.kind === "await" && e.plain) yield { ...e, plain: false };
   if (e.kind === "all" && e.combinator !== "all") yield { ...e, combinator: "all" };
-  for (const list of ["items", "parts", "args"] as const) {
+  if (e.kind === "spread" && e.source !== "items") yield { ...e, source: "items" };
+  if (e.kind === "optional" && e.form !== "member") yield { ...e, form: "member" };
+  for (const list of ["items", "parts", "args", "before", "after", "entries"] as const) {
     const items = (e as Record<string, unknown>)[list];
     if (Array.isArray(items)) for (let i = 0; i < items.length; i++) yield { ...e, [list]: items.toSpliced(i, 1) } as Expr;
   }
@@ -34,6 +36,10 @@ function exprChildren(e: Expr): Expr[] {
     case "concat": return e.args;
     case "assign": case "tap": return [e.value];
     case "all": return e.items.map((item) => item.arg);
+    case "spread": return [...e.before, e.value, ...e.after];
+    case "optional": return [e.object, e.key];
+    case "keyed": return e.entries.flatMap((entry) => [entry.key, entry.value]);
+    case "callNested": return [e.arg];
     default: return [];
   }
 }
@@ -49,6 +55,10 @@ function withExprChild(e: Expr, index: number, child: Expr): Expr {
     case "concat": return { ...e, args: children };
     case "assign": case "tap": return { ...e, value: children[0] };
     case "all": return { ...e, items: e.items.map((item, i) => ({ ...item, arg: children[i] })) };
+    case "spread": return { ...e, before: children.slice(0, e.before.length), value: children[e.before.length], after: children.slice(e.before.length + 1) };
+    case "optional": return { ...e, object: children[0], key: children[1] };
+    case "keyed": return { ...e, entries: e.entries.map((_, i) => ({ key: children[2 * i], value: children[2 * i + 1] })) };
+    case "callNested": return { ...e, arg: children[0] };
     default: return e;
   }
 }
@@ -60,12 +70,14 @@ function innerBlocks(s: Stmt): Stmt[][] {
     case "switch": return [...s.cases, ...(s.defaultCase ? [s.defaultCase] : [])].map((c) => c.body);
     case "loop": case "block": return [s.body];
     case "try": return [s.body, ...(s.handler ? [s.handler] : []), ...(s.finalizer ? [s.finalizer] : [])];
+    case "closure": return s.body ? [s.body] : [];
     default: return [];
   }
 }
 
 function* smallerCase(c: SwitchCase): Generator<SwitchCase> {
   if (c.awaited) yield { ...c, awaited: false };
+  if (c.continues) yield { ...c, continues: false };
   for (const body of smallerBlock(c.body)) yield { ...c, body };
 }
 
@@ -108,6 +120,7 @@ function* smallerStmt(s: Stmt): Generator<Stmt> {
       for (const body of smallerBlock(s.body)) yield { ...s, body };
       return;
     case "try":
+      if (s.leaves !== null) yield { ...s, leaves: null };
       if (s.handler && s.finalizer) yield { ...s, handler: null };
       if (s.handler && s.finalizer) yield { ...s, finalizer: null };
       for (const body of smallerBlock(s.body)) yield { ...s, body };
@@ -121,6 +134,12 @@ function* smallerStmt(s: Stmt): Generator<Stmt> {
       return;
     case "closure":
       if (s.mutates !== null) yield { ...s, mutates: null };
+      if (s.body) yield { ...s, body: null };
+      if (s.params) yield { ...s, params: false };
+      if (s.body) for (const body of smallerBlock(s.body)) yield { ...s, body };
+      yield* exprs("value", s.value);
+      return;
+    case "nested":
       yield* exprs("value", s.value);
       return;
     case "throw":
@@ -146,6 +165,8 @@ function* smallerProgram(p: Program): Generator<Program> {
   for (const body of smallerBlock(p.body)) yield { ...p, body };
   if (p.input.length) yield { ...p, input: [] };
   if (p.rethrows) yield { ...p, rethrows: false };
+  if (p.params?.defaultValue !== null && p.params) yield { ...p, params: { ...p.params, defaultValue: null } };
+  if (p.params?.rest) yield { ...p, params: { ...p.params, rest: false } };
 }
 
 /**

@@ -6,8 +6,11 @@ import type { Expr, Literal, Program, Stmt, SwitchCase } from "./generator.ts";
 
 export interface PrintedProgram { source: string; constructs: Set<string>; }
 
-type BindingKind = "let" | "var" | "loop" | "const" | "catch" | "input";
+/** `fn`: a nested closure's name (only `callNested` calls it; a function is never logged). */
+type BindingKind = "let" | "var" | "loop" | "const" | "catch" | "input" | "fn";
 interface Binding { name: string; kind: BindingKind; }
+/** A `for` loop being printed: its variable, whether its update awaits, whether a closure in its body captures it. */
+interface ForLoop { binding: Binding | undefined; captured: boolean; }
 interface Scope { declared: Set<string>; initialized: Map<string, Binding>; }
 interface JumpTarget { kind: "loop" | "switch" | "block"; label: string | null; }
 
@@ -25,11 +28,20 @@ class Printer {
   private counters = 0;
   private closureMade = false;
   private awaitAfterClosure = false;
+  /** Awaits printed so far: a nested closure called once more have been printed is called after an await. */
+  private awaits = 0;
+  private readonly nestedAwaits = new Map<string, number>();
+  /** Inside an optional chain's key or call arguments, or a default parameter: no await may be printed (OTF1005). */
+  private awaitFree = false;
+  private forLoops: ForLoop[] = [];
 
   program(program: Program): string {
     this.scopes = [{ declared: new Set(["input"]), initialized: new Map([["input", { name: "input", kind: "input" }]]) }];
     // A `var` is hoisted to the function: visible (undefined until assigned) everywhere in it.
-    if (JSON.stringify(program.body).includes(`"kind":"var"`)) this.bind("v", "var");
+    // One in a closure's body is printed as an expression statement, so closures are left out.
+    const outsideClosures = JSON.stringify(program.body, (_, node) => (node?.kind === "closure" ? null : node));
+    if (outsideClosures.includes(`"kind":"var"`)) this.bind("v", "var");
+    const params = this.parameters(program.params);
     const body = this.block(program.body, "    ");
     if (![...this.constructs].some((c) => c.startsWith("await:") || c === "promise-all")) this.constructs.add("await:none");
     const escape = program.rethrows
@@ -50,7 +62,11 @@ class Printer {
       ``,
       `export const input = ${JSON.stringify(program.input)};`,
       ``,
-      `export const main = workflow(async (input: number[]) => {`,
+      `// Promise.allSettled's results, with each rejection reduced to its message (stacks differ between ways).`,
+      `const outcomes = (results: PromiseSettledResult<unknown>[]) =>`,
+      `  results.map((r) => (r.status === "fulfilled" ? ["fulfilled", r.value] : ["rejected", String(r.reason)]));`,
+      ``,
+      `export const main = workflow(async (${params}) => {`,
       `  const log: unknown[] = [];`,
       `  const fns: Array<() => unknown> = [];`,
       `  try {`,
@@ -62,6 +78,22 @@ class Printer {
       `});`,
       ``,
     ].join("\n");
+  }
+
+  /** `input`, then a default parameter computed from it and a rest parameter (always empty: main gets one argument). */
+  private parameters(params: Program["params"] = { defaultValue: null, rest: false }): string {
+    const list = ["input: number[]"];
+    if (params.defaultValue !== null) {
+      this.constructs.add("param:default");
+      list.push(`d: unknown = input.length > 1 ? input[0] : ${printLiteral(params.defaultValue)}`);
+      this.bind("d", "let");
+    }
+    if (params.rest) {
+      this.constructs.add("param:rest");
+      list.push("...rest: unknown[]");
+      this.bind("rest", "input");
+    }
+    return list.join(", ");
   }
 
   // ---- scopes -------------------------------------------------------------------
@@ -78,7 +110,7 @@ class Printer {
   }
 
   /** The bindings a reference may name here: for each name its innermost binding, if already initialized. */
-  private visible(): Binding[] {
+  private inScope(): Binding[] {
     const seen = new Set<string>();
     const found: Binding[] = [];
     for (let i = this.scopes.length - 1; i >= 0; i--) {
@@ -90,6 +122,11 @@ class Printer {
       }
     }
     return found.sort((x, y) => (x.name < y.name ? -1 : 1));
+  }
+
+  /** Variables a reference may read: not the nested closures (a function is never logged). */
+  private visible(): Binding[] {
+    return this.inScope().filter((b) => b.kind !== "fn");
   }
 
   private declaredOutside(name: string): boolean {
@@ -146,6 +183,7 @@ class Printer {
         return line(`let ${name} = ${value};`);
       }
       case "var":
+        if (this.inClosure) return line(`(${this.expr(stmt.value)});`);
         this.constructs.add("var");
         return line(`var v = ${this.inContext("declaration", () => this.expr(stmt.value))};`);
       case "destructure":
@@ -177,7 +215,7 @@ class Printer {
       case "continue":
         return this.jump(stmt.kind, stmt.pick).map((text) => indent + text);
       case "try":
-        return line(this.tryStatement(stmt.body, stmt.handler, stmt.finalizer, indent));
+        return line(this.tryStatement(stmt, indent));
       case "throw": {
         this.constructs.add(`throw:${this.region}`);
         const value = this.inContext("throw", () => this.expr(stmt.value));
@@ -185,10 +223,18 @@ class Printer {
       }
       case "return":
         this.constructs.add(`return:${this.region}`);
+        // In a closure's block body, the closure's result goes into the log: it must not hold the log.
+        if (this.inClosure) return line(`return [${this.expr(stmt.value)}];`);
         return line(`return { value: ${this.inContext("return", () => this.expr(stmt.value))}, log };`);
       case "closure":
-        return line(this.closure(stmt.captures, stmt.value, stmt.mutates));
+        // A closure made by a closure is not lifted, so it is never kept where a snapshot would hold it.
+        if (this.inClosure) return [];
+        return [this.closure(stmt, indent)];
+      case "nested":
+        if (this.inClosure) return [];
+        return line(this.nested(stmt.captures, stmt.value));
       case "callClosures":
+        if (this.inClosure) return line(`log.push(${JSON.stringify(`c${stmt.tag}`)}, fns.length);`);
         if (this.awaitAfterClosure) this.constructs.add("closure:called-after-await");
         return line(`log.push(${JSON.stringify(`c${stmt.tag}`)}, ...fns.map((f) => f()));`);
     }
@@ -238,7 +284,9 @@ class Printer {
         if (!c.breaks && i < all.length - 1) this.constructs.add("switch:fallthrough");
         // Each case body is its own block, so a jump straight to a later case never meets a binding in its dead zone.
         const head = c === defaultCase ? "default:" : `case ${this.caseLabel(c, i)}:`;
-        return [`${indent}  ${head} ${this.braces(c.body, indent + "  ")}`, ...(c.breaks ? [`${indent}    break;`] : [])];
+        const ending = c.continues && this.targets.some((t) => t.kind === "loop") ? "continue" : "break";
+        if (ending === "continue" && c.breaks) this.constructs.add("continue:switch");
+        return [`${indent}  ${head} ${this.braces(c.body, indent + "  ")}`, ...(c.breaks ? [`${indent}    ${ending};`] : [])];
       }),
     );
     // The discriminant is folded onto 0–2 so that cases are taken as often as skipped.
@@ -259,9 +307,18 @@ class Printer {
           const start = stmt.start ? `${this.inContext("loop-header", () => this.operand(stmt.start!))} ? 0 : 1` : "0";
           this.bind(name, "loop");
           const test = guard();
+          const awaitsBefore = this.awaits;
           const update = stmt.update ? `, ${this.inContext("loop-header", () => this.operand(stmt.update!))}` : "";
           const head = `for (let ${name} = ${start}; ${name} < ${stmt.bound}${test}; ${name}++${update})`;
-          return [`${indent}${prefix}${head} ${this.jumpTarget(target, () => this.braces(stmt.body, indent))}`];
+          const loop: ForLoop = { binding: this.scopes.at(-1)!.initialized.get(name), captured: false };
+          this.forLoops.push(loop);
+          try {
+            const body = this.jumpTarget(target, () => this.braces(stmt.body, indent));
+            if (loop.captured && this.awaits > awaitsBefore && !this.inClosure) this.constructs.add("for:closure-await-update");
+            return [`${indent}${prefix}${head} ${body}`];
+          } finally {
+            this.forLoops.pop();
+          }
         });
       }
       case "forOf":
@@ -309,13 +366,22 @@ class Printer {
       if (t.label && (kind === "break" || t.kind === "loop")) candidates.push({ text: `${kind} ${t.label};`, labelled: true });
     }
     if (!candidates.length) return [];
-    const chosen = candidates[pick % candidates.length];
+    // In a finally block a labelled jump is preferred: leaving several statements from a finally is the harder case.
+    const labelled = candidates.filter((c) => c.labelled);
+    const choices = this.finallyDepth && labelled.length ? labelled : candidates;
+    const chosen = choices[pick % choices.length];
     this.constructs.add(chosen.labelled ? `${kind}:label` : kind);
     if (this.finallyDepth) this.constructs.add(`${kind}:finally`);
+    if (this.finallyDepth && chosen.labelled) this.constructs.add(`${kind}:label:finally`);
+    if (kind === "continue") {
+      const label = chosen.labelled ? chosen.text.slice("continue ".length, -1) : null;
+      const loop = this.targets.findLastIndex((t) => t.kind === "loop" && (label === null || t.label === label));
+      if (this.targets.slice(loop + 1).some((t) => t.kind === "switch")) this.constructs.add("continue:switch");
+    }
     return [chosen.text];
   }
 
-  private tryStatement(body: Stmt[], handler: Stmt[] | null, finalizer: Stmt[] | null, indent: string): string {
+  private tryStatement({ body, handler, finalizer, leaves }: Extract<Stmt, { kind: "try" }>, indent: string): string {
     const catches = handler ?? (finalizer ? null : []);
     this.constructs.add(`try${catches ? ":catch" : ""}${finalizer ? ":finally" : ""}`);
     const outer = this.region;
@@ -329,7 +395,8 @@ class Printer {
       if (finalizer) {
         this.region = "finally";
         this.finallyDepth++;
-        try { text += ` finally ${this.braces(finalizer, indent)}`; } finally { this.finallyDepth--; }
+        const jump: Stmt[] = leaves === null ? [] : [{ kind: this.targets.some((t) => t.kind === "loop") ? "continue" : "break", pick: leaves }];
+        try { text += ` finally ${this.braces([...finalizer, ...jump], indent)}`; } finally { this.finallyDepth--; }
       }
       return text;
     } finally {
@@ -337,42 +404,108 @@ class Printer {
     }
   }
 
-  /** `fns.push(() => …)`: captures one variable (a loop variable when there is one) besides what `value` reads. */
-  private closure(captures: number, value: Expr, mutates: number | null): string {
+  /**
+   * `fns.push(() => …)`: captures one variable (a loop variable when there is one) besides what
+   * `value` reads; with params, `(p = capture, ...r) => …`; with a body, a block body ending in the return.
+   */
+  private closure(stmt: Extract<Stmt, { kind: "closure" }>, indent: string): string {
     this.constructs.add("closure");
-    const wasInClosure = this.inClosure;
-    this.inClosure = true;
-    try {
-      const bindings = this.visible();
-      const loopBindings = bindings.filter((b) => b.kind === "loop" || b.kind === "const");
-      const captured = (loopBindings.length ? loopBindings : bindings)[captures % (loopBindings.length || bindings.length)];
-      if (loopBindings.length) this.constructs.add("closure:captures-loop-variable");
-      if (captured.kind === "catch") this.constructs.add("closure:captures-catch-binding");
+    return this.closureScope(() => {
+      const captured = this.capture(stmt.captures);
       const capture = captured.kind === "catch" ? `String(${captured.name})` : captured.name;
-      let body = `[${capture}, ${this.inContext("closure", () => this.expr(value))}]`;
-      const target = mutates === null ? null : this.assignable(mutates);
-      if (target) {
-        this.constructs.add("closure:mutates-capture");
-        body = `(${target} = [${target}, ${body}].join("+"))`;
+      const params = stmt.params ? `p: unknown = ${capture}, ...r: unknown[]` : "";
+      if (stmt.params) {
+        this.constructs.add("closure:params");
+        this.bind("p", "let");
+        this.bind("r", "input");
       }
+      const result = () => {
+        let value = `[${capture}, ${this.inContext("closure", () => this.expr(stmt.value))}${stmt.params ? ", p, r.length" : ""}]`;
+        const target = stmt.mutates === null ? null : this.assignable(stmt.mutates, true);
+        if (target) {
+          this.constructs.add("closure:mutates-capture");
+          value = `(${target} = [${target}, ${value}].join("+"))`;
+        }
+        return value;
+      };
       this.closureMade = true;
-      return `fns.push(() => ${body.startsWith("{") ? `(${body})` : body});`;
+      if (!stmt.body) {
+        const value = result();
+        return `${indent}fns.push((${params}) => ${value.startsWith("{") ? `(${value})` : value});`;
+      }
+      this.constructs.add("closure:block-body");
+      const body = stmt.body;
+      const lines = this.withScope(this.declarations(body), () => {
+        const statements = this.quietly(() => body.flatMap((s) => this.statement(s, indent + "  ")));
+        return [...statements, `${indent}  return ${result()};`];
+      });
+      return [`${indent}fns.push((${params}) => {`, ...lines, `${indent}});`].join("\n");
+    });
+  }
+
+  /** `const nK = (p = capture) => () => […]`: a closure returning a closure, called later by `callNested`. */
+  private nested(captures: number, value: Expr): string {
+    this.constructs.add("closure:nested");
+    const name = `n${++this.counters}`;
+    const text = this.closureScope(() => {
+      const captured = this.capture(captures);
+      const capture = captured.kind === "catch" ? `String(${captured.name})` : captured.name;
+      this.bind("p", "let");
+      return `const ${name} = (p: unknown = ${capture}) => () => [${capture}, p, ${this.inContext("closure", () => this.expr(value))}];`;
+    });
+    this.bind(name, "fn");
+    this.nestedAwaits.set(name, this.awaits);
+    return text;
+  }
+
+  /** Runs `print` as the inside of a closure: its own scope, no jumps out, and no await printed. */
+  private closureScope<T>(print: () => T): T {
+    const saved = { inClosure: this.inClosure, targets: this.targets, region: this.region, finallyDepth: this.finallyDepth };
+    this.inClosure = true;
+    this.targets = [];
+    this.region = "body";
+    this.finallyDepth = 0;
+    try {
+      return this.withScope([], print);
     } finally {
-      this.inClosure = wasInClosure;
+      Object.assign(this, saved);
     }
+  }
+
+  /** Statements of a closure's body record no constructs: what they cover is covered by the workflow's own. */
+  private quietly<T>(print: () => T): T {
+    const constructs = new Set(this.constructs);
+    try {
+      return print();
+    } finally {
+      this.constructs.clear();
+      for (const c of constructs) this.constructs.add(c);
+    }
+  }
+
+  /** The variable a closure captures: a loop variable when there is one. */
+  private capture(pick: number): Binding {
+    const bindings = this.visible();
+    const loopBindings = bindings.filter((b) => b.kind === "loop" || b.kind === "const");
+    const captured = (loopBindings.length ? loopBindings : bindings)[pick % (loopBindings.length || bindings.length)];
+    if (loopBindings.length) this.constructs.add("closure:captures-loop-variable");
+    if (captured.kind === "catch") this.constructs.add("closure:captures-catch-binding");
+    for (const loop of this.forLoops) if (loop.binding === captured) loop.captured = true;
+    return captured;
   }
 
   // ---- expressions --------------------------------------------------------------
 
-  private assignable(pick: number): string | null {
-    const targets = this.visible().filter((b) => b.kind === "let" || b.kind === "var");
+  /** A variable an assignment may write; `loopToo`: a `for` loop's variable too (a closure's join makes it a string, which ends the loop). */
+  private assignable(pick: number, loopToo = false): string | null {
+    const targets = this.visible().filter((b) => b.kind === "let" || b.kind === "var" || (loopToo && b.kind === "loop"));
     return targets.length ? targets[pick % targets.length].name : null;
   }
 
   /** An expression in a position that binds tighter than anything we print: parenthesised unless atomic. */
   private operand(expr: Expr): string {
     const text = this.expr(expr);
-    return ["literal", "ref", "array", "object", "template", "concat", "callClosures"].includes(expr.kind) &&
+    return ["literal", "ref", "array", "object", "template", "concat", "callClosures", "spread", "optional", "keyed", "callNested"].includes(expr.kind) &&
       !text.startsWith("-")
       ? text
       : `(${text})`;
@@ -410,7 +543,7 @@ class Printer {
         return `${target} ${expr.op} ${value}`;
       }
       case "all": {
-        if (this.inClosure) return `[${expr.items.map((item) => this.expr(item.arg)).join(", ")}]`;
+        if (this.inClosure || this.awaitFree) return `[${expr.items.map((item) => this.expr(item.arg)).join(", ")}]`;
         // Promise.race([]) never settles: an empty race is printed as Promise.all.
         const combinator = expr.combinator === "race" && !expr.items.length ? "all" : expr.combinator;
         this.constructs.add(`promise-${combinator}`);
@@ -418,7 +551,8 @@ class Printer {
         const futures = this.inContext("combinator", () =>
           expr.items.map((item, i) => (item.rejects ? `defer(fail, "${combinator}${i}")` : `defer(ok, ${this.expr(item.arg)})`)),
         );
-        return `await Promise.${combinator}([${futures.join(", ")}])`;
+        const text = `await Promise.${combinator}([${futures.join(", ")}])`;
+        return combinator === "allSettled" ? `outcomes(${text})` : text;
       }
       case "tap":
         return this.inContext("argument", () => `(log.push(${JSON.stringify(`t${expr.tag}`)}), ${this.expr(expr.value)})`);
@@ -429,15 +563,65 @@ class Printer {
           return `[${receiver ?? ""}].concat(${args.join(", ")})`;
         });
       case "callClosures":
-        if (this.inClosure) return "fns.length";
+        if (this.inClosure || this.awaitFree) return "fns.length";
         if (this.awaitAfterClosure) this.constructs.add("closure:called-after-await");
         return "fns.map((f) => f())";
+      case "spread":
+        return this.spread(expr);
+      case "optional": {
+        const object = this.inContext("optional", () => this.operand(expr.object));
+        this.constructs.add(`optional:${expr.form}`);
+        if (expr.form === "member") return `${object}?.length`;
+        const key = this.withoutAwaits(() => this.expr(expr.key));
+        return expr.form === "element" ? `${object}?.[${key}]` : `${object}?.hasOwnProperty(${key})`;
+      }
+      case "keyed": {
+        this.constructs.add("computed-key");
+        const entries = expr.entries.map((e) => `[${this.inContext("computed-key", () => this.expr(e.key))}]: ${this.inContext("object", () => this.expr(e.value))}`);
+        return `{ ${entries.join(", ")} }`;
+      }
+      case "callNested": {
+        const fns = this.inScope().filter((b) => b.kind === "fn");
+        if (!fns.length) return this.operand(expr.arg);
+        const { name } = fns[expr.pick % fns.length];
+        this.constructs.add("closure:nested-called");
+        if (!this.inClosure && this.awaits > this.nestedAwaits.get(name)!) this.constructs.add("closure:nested-called-after-await");
+        return `${name}(${this.inContext("argument", () => this.expr(expr.arg))})()`;
+      }
     }
+  }
+
+  /** An array, an `Array.of(…)` call or an object literal with a spread among other items; a spread `log` is only counted. */
+  private spread(expr: Extract<Expr, { kind: "spread" }>): string {
+    return this.inContext("spread", () => {
+      this.constructs.add(`spread:${expr.container}`);
+      const before = expr.before.map((e) => this.expr(e));
+      let source: string;
+      if (expr.source === "log" || expr.source === "input") source = expr.source;
+      else if (expr.source === "items" || this.inClosure || this.awaitFree) source = `[${this.expr(expr.value)}]`;
+      else source = `(${this.awaitExpr({ kind: "await", rejects: false, plain: false, tag: 0, arg: { kind: "array", items: [expr.value] } })})`;
+      const after = expr.after.map((e) => this.expr(e));
+      if (expr.source === "log") this.constructs.add("spread:log");
+      if (expr.container === "object") {
+        const text = `{ ${[...before.map((b, i) => `b${i}: ${b}`), `...${source}`, ...after.map((a, i) => `a${i}: ${a}`)].join(", ")} }`;
+        return expr.source === "log" ? `Object.keys(${text}).length` : text;
+      }
+      const items = [...before, `...${source}`, ...after].join(", ");
+      const text = expr.container === "array" ? `[${items}]` : `Array.of(${items})`;
+      return expr.source === "log" ? `${text}.length` : text;
+    });
+  }
+
+  private withoutAwaits<T>(print: () => T): T {
+    const saved = this.awaitFree;
+    this.awaitFree = true;
+    try { return print(); } finally { this.awaitFree = saved; }
   }
 
   /** Prints `await defer(…)`; with `print` false only records the await's context (for Promise.all). */
   private awaitExpr(expr: Extract<Expr, { kind: "await" }>, print = true): string {
-    if (this.inClosure) return expr.rejects ? `"f${expr.tag}"` : this.operand(expr.arg);
+    if (this.inClosure || this.awaitFree) return expr.rejects ? `"f${expr.tag}"` : this.operand(expr.arg);
+    this.awaits++;
     // An await counts for every expression it is nested in: `a || f(await x)` is an await in a logical too.
     for (const context of this.contexts) if (context !== "statement") this.constructs.add(`await:${context}`);
     if (this.region !== "body") this.constructs.add(`await:${this.region}`);
@@ -482,4 +666,8 @@ export const allConstructs = [
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
   "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
   "await:case-label", "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
+  "param:default", "param:rest", "closure:params", "closure:block-body", "closure:nested", "closure:nested-called",
+  "closure:nested-called-after-await", "spread:array", "spread:call", "spread:object", "spread:log", "await:spread",
+  "optional:member", "optional:element", "optional:call", "await:optional", "computed-key", "await:computed-key",
+  "promise-allSettled", "continue:switch", "break:label:finally", "continue:label:finally", "for:closure-await-update",
 ];
