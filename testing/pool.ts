@@ -42,6 +42,18 @@ type Answer = { id: number; reply: Uint8Array; environment?: EnvironmentState } 
 // Compiled to dist/, this module is a .js file and so is its worker.
 const workerFile = new URL(import.meta.url.endsWith(".ts") ? "./resume-worker.ts" : "./resume-worker.js", import.meta.url);
 
+/** The flags of this process that say how modules load (a test runner adds others a worker refuses). */
+function workerFlags(flags: readonly string[]): string[] {
+  const kept: string[] = [];
+  const withValue = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)$/;
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i]!;
+    if (withValue.test(flag) && i + 1 < flags.length) kept.push(flag, flags[++i]!);
+    else if (/^(--conditions|--import|--require|--loader|--experimental-loader)=/.test(flag) || /^--(experimental|no-experimental)-/.test(flag) || flag === "--enable-source-maps") kept.push(flag);
+  }
+  return kept;
+}
+
 export class ResumePool {
   readonly #fresh: boolean;
   readonly #slots: Slot[] = [];
@@ -71,7 +83,7 @@ export class ResumePool {
 
   #spawn(): Slot {
     // The same flags as this process: its import conditions and loader hooks (otf/register).
-    const worker = new Worker(workerFile, { execArgv: process.execArgv });
+    const worker = new Worker(workerFile, { execArgv: workerFlags(process.execArgv) });
     const slot: Slot = { worker, job: undefined };
     worker.on("message", (answer: Answer) => this.#answer(slot, answer));
     // A worker that dies fails its job and is replaced, so later resumes never hang.
