@@ -77,10 +77,13 @@ export function samePlan(a: ResumePlan, b: ResumePlan): boolean {
   return a.to?.hash === b.to?.hash && a.to?.resumePoint === b.to?.resumePoint && same(a.carried, b.carried) && same(a.dropped, b.dropped) && same(a.missing, b.missing) && same(a.problems, b.problems);
 }
 
+/**
+ * Keeps only `keys` of the frame's (owned) locals, in place: a lifted closure's environment may be
+ * that very object, and it must go on sharing the frame's locals after the resume.
+ */
 export function carry(locals: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  for (const k of keys) kept[k] = locals[k];
-  return kept;
+  for (const k of Object.keys(locals)) if (!keys.includes(k)) delete locals[k];
+  return locals;
 }
 
 /** Pending finally completions move with their finally blocks, innermost to innermost. */

@@ -40,9 +40,9 @@ const original = base(`  let total = 0;
   const shipping = await defer(price, seen.length);
   return { total, shipping, seen };`);
 
-/** Runs the original to its `k`-th await and returns that snapshot as text (as stored). */
-async function snapshotAt(k: number): Promise<string> {
-  const { orders } = await load(original);
+/** Runs `source` (the original) to its `k`-th await and returns that snapshot as text (as stored). */
+async function snapshotAt(k: number, source = original): Promise<string> {
+  const { orders } = await load(source);
   let step: Step<unknown> = orders!.start([1, 2, 3]);
   for (let n = 1; n < k; n++) step = (step as Suspension).resume(await settle((step as Suspension).awaiting));
   return dumps(step);
@@ -56,6 +56,8 @@ async function finish(step: Step<unknown>): Promise<unknown> {
 
 interface Edit {
   name: string;
+  /** The version the snapshot is taken with, when not `original`. */
+  from?: string;
   source: string;
   at: number;
   expect: { to?: string; carried?: string[]; dropped?: string[]; missing?: string[]; problem?: RegExp; value?: unknown; error?: RegExp };
@@ -159,6 +161,34 @@ const edits: Edit[] = [
     expect: { to: "defer(price, item)", problem: /changed what it holds while awaiting: \[for…of items of items; for…of index over items\] then, \[\] now/ },
   },
   {
+    name: "a closure that shares the frame's locals still shares them after the plan (a comment added)",
+    from: base(`  let total = 0;
+  const seen: number[] = [];
+  const add = (n: number) => {
+    total += n;
+  };
+  for (const item of items) {
+    seen.push(item);
+    add(await defer(price, item));
+  }
+  const shipping = await defer(price, seen.length);
+  return { total, shipping, seen };`),
+    source: base(`  let total = 0;
+  const seen: number[] = [];
+  const add = (n: number) => {
+    total += n;
+  };
+  for (const item of items) {
+    seen.push(item);
+    // prices are added by add()
+    add(await defer(price, item));
+  }
+  const shipping = await defer(price, seen.length);
+  return { total, shipping, seen };`),
+    at: 2,
+    expect: { to: "defer(price, item)", dropped: ["item"], value: { total: 60, shipping: 30, seen: [1, 2, 3] } },
+  },
+  {
     name: "the workflow renamed: not loaded, and the module's workflows named",
     source: base(`  return { total: 0, shipping: 0, seen: items };`, "ordersRenamed"),
     at: 1,
@@ -168,7 +198,7 @@ const edits: Edit[] = [
 
 for (const e of edits) {
   test(e.name, async () => {
-    const text = await snapshotAt(e.at);
+    const text = await snapshotAt(e.at, e.from);
     await load(e.source);
     const snapshot = loads(text) as Suspension;
     let plan;
