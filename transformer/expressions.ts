@@ -128,6 +128,9 @@ export class ExpressionLowering {
 
   /** `lowered` (of `original`), safe to evaluate after `later` has run, awaits included. */
   protected hold(original: ts.Expression, lowered: ts.Expression, later: readonly ts.Node[]): ts.Expression {
+    // Only an await splits what follows into earlier statements; without one the operand is used where it
+    // stands, and a temp would only keep its value (a function made by a closure, say) alive in the frame.
+    if (!later.some((n) => this.analysis.containsAwait(n))) return lowered;
     if (this.isStable(original, later)) return lowered;
     if (ts.isSpreadElement(original)) return f.createSpreadElement(this.hold(original.expression, (lowered as ts.SpreadElement).expression, later));
     const temp = this.builder.temp(`value of ${this.text(original)}`);
