@@ -131,11 +131,24 @@ export class ExpressionLowering {
     // Only an await splits what follows into earlier statements; without one the operand is used where it
     // stands, and a temp would only keep its value (a function made by a closure, say) alive in the frame.
     if (!later.some((n) => this.analysis.containsAwait(n))) return lowered;
+    if (ts.isSpreadElement(original) || (original.parent !== undefined && ts.isSpreadAssignment(original.parent))) return this.spreadNow(original, lowered);
     if (this.isStable(original, later)) return lowered;
-    if (ts.isSpreadElement(original)) return f.createSpreadElement(this.hold(original.expression, (lowered as ts.SpreadElement).expression, later));
     const temp = this.builder.temp(`value of ${this.text(original)}`);
     this.builder.emit(f.createExpressionStatement(f.createAssignment(temp, lowered)));
     return temp;
+  }
+
+  /**
+   * A spread followed by an await: JS reads the items (or properties) before the await, which may change
+   * them (`[...log, (log.push(x), await y)]`), so they are copied into a temp now and the copy is spread.
+   */
+  private spreadNow(original: ts.Expression, lowered: ts.Expression): ts.Expression {
+    const temp = this.builder.temp(`items of ${this.text(original)}`);
+    const copy = ts.isSpreadElement(original)
+      ? f.createArrayLiteralExpression([lowered as ts.SpreadElement])
+      : f.createObjectLiteralExpression([f.createSpreadAssignment(lowered)]);
+    this.builder.emit(f.createExpressionStatement(f.createAssignment(temp, copy)));
+    return ts.isSpreadElement(original) ? f.createSpreadElement(temp) : temp;
   }
 
   private isStable(node: ts.Expression, later: readonly ts.Node[]): boolean {
