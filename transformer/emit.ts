@@ -75,6 +75,11 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
 
   // State 0 binds the parameters from the call's arguments.
   bindParameters(fn, analysis, rewriter, builder);
+  // `var`s exist from the start, so a snapshot has them (undefined) even if their declaration has not run.
+  const parameters = new Set(fn.parameters.flatMap((p) => boundIdentifiers(p.name)).map((n) => n.text));
+  for (const b of analysis.bindings) {
+    if (b.isVar && b.scope.node === fn && b.storage === "frame" && !parameters.has(b.name)) builder.emit(assign(prop(LOCALS, b.key), f.createVoidZero()));
+  }
   builder.emit(assign(prop(FRAME, "args"), f.createVoidZero()));
 
   const body = fn.body!;
@@ -138,7 +143,8 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
 
 /**
  * Parameters in the frame are assigned from `$F.args` by one destructuring; in a workflow with
- * no await they stay JS locals, declared by `let`, and the captured ones are copied to the frame.
+ * no await and no closure capturing one, they stay JS locals, declared by `let` (scope.ts keeps
+ * the parameters together, so a default reads an earlier parameter where it was just bound).
  */
 function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewriter: Rewriter, builder: StateBuilder): void {
   if (fn.parameters.length === 0) return;
@@ -159,12 +165,6 @@ function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewr
   }
   const pattern = f.createArrayBindingPattern(fn.parameters.map((p) => f.createBindingElement(p.dotDotDotToken, undefined, p.name, p.initializer && rewrite(p.initializer))));
   builder.emit(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, prop(FRAME, "args"))], ts.NodeFlags.Let)), fn.parameters));
-  names.forEach((name, i) => {
-    const b = bindings[i]!;
-    if (b.storage === "local") return;
-    const value = f.createIdentifier(name.text);
-    builder.emit(assign(prop(LOCALS, b.key), b.storage === "box" ? runtimeCall("box", [value]) : value));
-  });
 }
 
 function strings(values: readonly string[]): ts.ArrayLiteralExpression {

@@ -18,6 +18,8 @@ export interface Binding {
   captured: boolean;
   /** Assigned anywhere after its declaration. */
   reassigned: boolean;
+  /** Declared with `var`: it exists, undefined, from the function's start. */
+  isVar: boolean;
 }
 
 export interface Scope {
@@ -127,7 +129,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     let key = id.text;
     for (let n = 1; usedKeys.has(key); n++) key = `${id.text}$${n}`;
     if (scope.inWorkflow) usedKeys.add(key);
-    const binding: Binding = { name: id.text, key, storage: "local", scope, captured: false, reassigned: false };
+    const binding: Binding = { name: id.text, key, storage: "local", scope, captured: false, reassigned: false, isVar: false };
     scope.bindings.set(id.text, binding);
     bindingByDeclaration.set(id, binding);
     if (scope.inWorkflow) ordered.push(binding);
@@ -145,7 +147,9 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     ts.forEachChild(node, function visit(child): void {
       if (isFunctionLike(child) || ts.isClassLike(child)) return;
       if (ts.isVariableDeclarationList(child) && !(child.flags & ts.NodeFlags.BlockScoped)) {
-        declareGroup(scope, child.declarations.flatMap((d) => declaredNames(d.name)));
+        const ids = child.declarations.flatMap((d) => declaredNames(d.name));
+        declareGroup(scope, ids);
+        for (const id of ids) bindingByDeclaration.get(id)!.isVar = true;
       }
       ts.forEachChild(child, visit);
     });
@@ -268,7 +272,9 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
 
   const root: Scope = { node: fn, parent: undefined, bindings: new Map(), inWorkflow: true, hasAwait: containsAwait(fn.body!), inLoop: false };
   scopes.set(fn, root);
-  for (const p of fn.parameters) for (const id of declaredNames(p.name)) declare(root, id);
+  // The parameters are bound by one pattern, whose defaults may read earlier parameters: they live
+  // in the frame together, or stay JS locals together.
+  declareGroup(root, fn.parameters.flatMap((p) => declaredNames(p.name)));
   const body = fn.body!;
   hoistVars(body, root);
   if (ts.isBlock(body)) {
