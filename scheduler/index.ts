@@ -11,3 +11,6 @@ export { PoolExecutor, type PoolOptions } from "./pool.ts";
 export { runWithPolicy, type TaskExecutor, type Attempt } from "./executor.ts";
 export { StoreError, type StoreErrorCode } from "./errors.ts";
 export { defer } from "../runtime/index.ts";
+export { PostgresBackend, type PostgresBackendOptions, type WaitOptions } from "./postgres/backend.ts";
+export { PostgresStore } from "./postgres/store.ts";
+export { PostgresWorker, type WorkerOptions } from "./postgres/worker.ts";

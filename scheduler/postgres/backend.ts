@@ -87,7 +87,15 @@ export class PostgresBackend {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     let open = [...runIds];
     for (let pause = 5; open.length; pause = Math.min(200, pause * 2)) {
-      const { rows } = await this.store.pool.query<{ id: string; finished: boolean; problem: string | null }>(`select id, finish is not null as finished, problem from ${this.store.s}.runs where id = any($1::text[])`, [open]);
+      let rows: Array<{ id: string; finished: boolean; problem: string | null }>;
+      try {
+        ({ rows } = await this.store.pool.query(`select id, finish is not null as finished, problem from ${this.store.s}.runs where id = any($1::text[])`, [open]));
+      } catch (error) {
+        // The server is away (restarting): ask again until the deadline.
+        if (Date.now() > deadline) throw error;
+        await new Promise((wake) => setTimeout(wake, 500));
+        continue;
+      }
       const problem = rows.find((r) => r.problem);
       if (problem) throw new StoreError("corrupt", this.store.where(problem.id), problem.problem!);
       if (rows.length < open.length) throw new StoreError("not-found", this.store.where(open.find((id) => !rows.some((r) => r.id === id))!), "no such run");

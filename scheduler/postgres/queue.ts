@@ -50,6 +50,8 @@ export class JobQueue {
       max: options.connections,
       supervise: options.supervise,
       superviseIntervalSeconds: options.superviseSeconds,
+      // Expiry and lost heartbeats are found in the monitor pass: as often as the supervisor looks.
+      monitorIntervalSeconds: options.superviseSeconds,
       schedule: false,
       registerInstance: false,
       useListenNotify: true,

@@ -44,16 +44,21 @@ export class PostgresStore implements Store {
   /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection the server drops mid-transaction fails the query in flight; its 'error' event must not crash the process.
+    let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on("error", onError);
     try {
       await client.query("begin");
       const result = await work(client);
       await client.query("commit");
       return result;
     } catch (error) {
-      await client.query("rollback").catch(() => {});
+      await client.query("rollback").catch((problem: Error) => (broken ??= problem));
       throw error;
     } finally {
-      client.release();
+      client.off("error", onError);
+      client.release(broken);
     }
   }
 
