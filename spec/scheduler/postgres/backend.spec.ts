@@ -1,0 +1,107 @@
+// The PostgreSQL backend in one process: the same results as the embedded scheduler, one step recorded
+// when two workers race for a run, a corrupt checkpoint row reported by run and step while others go on.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { PostgresBackend, Scheduler, StoreError, type Trace } from "otf/scheduler";
+import { advanceRun } from "../../../scheduler/postgres/steps.ts";
+import { counter, crunch, failing, retrying, timingOut } from "../fixtures/workflows.ts";
+import { startDatabase, type TestDatabase } from "./server.ts";
+
+let db: TestDatabase;
+let backend: PostgresBackend;
+const dir = mkdtempSync(join(tmpdir(), "otf-pg-backend-"));
+
+test.before(async () => {
+  db = await startDatabase();
+  backend = await PostgresBackend.connect(db.url, { schema: db.schema, connections: 4 });
+});
+
+test.after(async () => {
+  await backend?.close();
+  await db?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function observed(trace: Trace) {
+  const error = trace.error as Error | undefined;
+  return { status: trace.status, value: trace.value, error: error && { name: error.name, message: error.message, cause: (error.cause as Error | undefined)?.message }, checkpoints: trace.checkpoints.length };
+}
+
+test("runs give what the embedded scheduler gives: values, thrown errors with causes, retries, timeouts", async () => {
+  const embedded = new Scheduler({ store: false });
+  const worker = await backend.work({ tasks: 2 });
+  try {
+    const cases: Array<[string, (s: { run: Scheduler["run"] }) => Promise<Trace>]> = [
+      ["crunch", (s) => s.run(crunch, 5, "/dev/null", 1)],
+      ["retrying", (s) => s.run(retrying, join(dir, `flaky-${Math.random()}`), 1)],
+      ["gives up", (s) => s.run(retrying, join(dir, `flaky-${Math.random()}`), 5)],
+      ["failing", (s) => s.run(failing, "acct-7")],
+      ["timingOut", (s) => s.run(timingOut)],
+      ["counter", (s) => s.run(counter, 50)],
+    ];
+    for (const [name, go] of cases) {
+      const onPostgres = observed(await go({ run: (w, ...a) => backend.run(w, ...a) }));
+      const straight = observed(await go(embedded));
+      assert.equal(onPostgres, straight, name);
+    }
+  } finally {
+    await worker.stop();
+    await embedded.close();
+  }
+});
+
+test("two workers racing for one run: exactly one step is recorded", async () => {
+  const other = await PostgresBackend.connect(db.url, { schema: db.schema, connections: 2 });
+  try {
+    for (let round = 0; round < 5; round++) {
+      const id = await backend.start(counter, 1);
+      const outcomes = await Promise.all([advanceRun(backend.store, id), advanceRun(other.store, id)]);
+      assert.ok(outcomes.includes("finished"), `one of them went on with the run: ${outcomes}`);
+      assert.is(await backend.store.checkpointCount(id), 1, "one checkpoint");
+      const trace = await backend.wait(id);
+      assert.is(trace.value, 1);
+    }
+    // The compare-and-set itself: a second commit of the same step is a conflict and writes nothing.
+    const id = await backend.start(counter, 3);
+    await advanceRun(backend.store, id);
+    const count = await backend.store.checkpointCount(id);
+    const last = await backend.store.readCheckpoint(id, count - 1);
+    const conflict = await backend.store.commitStep({ ...last, index: count - 1 }, []).catch((error: unknown) => error);
+    assert.instance(conflict, StoreError);
+    assert.is((conflict as StoreError).code, "conflict");
+    assert.is(await backend.store.checkpointCount(id), count);
+  } finally {
+    await other.close();
+  }
+});
+
+test("a corrupt checkpoint row is reported with its run and step; the other runs go on", async () => {
+  const broken = await backend.start(crunch, 3, "/dev/null", 1);
+  assert.is(await advanceRun(backend.store, broken), "waiting");
+  await backend.store.pool.query(`update ${backend.store.s}.checkpoints set body = 'otf-pack 1 {"run": ' where run = $1 and index = 0`, [broken]);
+  const others = [await backend.start(crunch, 3, "/dev/null", 1), await backend.start(counter, 20)];
+  // Another process's worker: it has not kept the suspension it wrote, so it reads the row.
+  const worker = await PostgresBackend.connect(db.url, { schema: db.schema, connections: 2 });
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on("warning", onWarning);
+  try {
+    const { advanceRun: advance } = await import(`../../../scheduler/postgres/steps.ts?fresh=${Date.now()}`);
+    assert.is(await advance(worker.store, broken), "problem");
+    await worker.work({ tasks: 2 });
+    await backend.waitAll(others, { timeoutMs: 60_000 });
+    const failure = await backend.waitAll([broken]).catch((error: unknown) => error);
+    assert.instance(failure, StoreError);
+    assert.match((failure as Error).message, `run ${broken} checkpoint 0`);
+    const listed = (await backend.store.listRuns()).find((r) => r.id === broken);
+    assert.match(listed?.problem ?? "", "checkpoint 0");
+  } finally {
+    process.off("warning", onWarning);
+    await worker.close();
+  }
+});
+
+test.run();
