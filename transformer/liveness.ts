@@ -54,15 +54,48 @@ export class Liveness {
 
   private isLive(binding: Binding, declaration: ts.Identifier, awaitNode: ts.Node): boolean {
     if (!isInside(awaitNode, binding.scope.node)) return false;
+    // `const x = await …` is declared by its await, not before it.
+    const declarationNode = ts.findAncestor(declaration, (n) => ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isFunctionDeclaration(n)) ?? declaration;
+    // A for…in/of variable is bound after its loop's iterable is evaluated, though written before it.
+    const loopHead = declarationNode.parent?.parent;
+    const inIterable = loopHead !== undefined && (ts.isForInStatement(loopHead) || ts.isForOfStatement(loopHead)) && isInside(awaitNode, loopHead.expression);
+    const declaredBefore = awaitNode.pos > declaration.end && !isInside(awaitNode, declarationNode) && !inIterable;
     // A closure may read a captured variable whenever it is called, wherever it was written.
-    if (binding.captured && awaitNode.pos > declaration.end) return true;
+    if (binding.captured && declaredBefore) return true;
     const references = this.references.get(binding) ?? [];
-    if (awaitNode.pos > declaration.end && references.some((r) => r.pos > awaitNode.end)) return true;
-    for (let loop: ts.Node | undefined = awaitNode.parent; loop && loop !== binding.scope.node; loop = loop.parent) {
-      if (ts.isIterationStatement(loop, false) && !isInside(declaration, loop.statement) && references.some((r) => isInside(r, loop!))) return true;
+    // Operands left of the await in its own expression may be read after it (expressions.ts re-reads
+    // a local rather than holding it in a temp when nothing can change it meanwhile).
+    const expression = fullExpression(awaitNode);
+    const readAfter = (r: ts.Node) => r.pos > awaitNode.end || (isInside(r, expression) && !isInside(r, awaitNode));
+    if (declaredBefore && references.some(readAfter)) return true;
+    // Around a loop, a read earlier in the body (or in the loop's own head) comes after the await too.
+    for (let loop: ts.Node | undefined = awaitNode.parent; loop; loop = loop.parent) {
+      if (ts.isIterationStatement(loop, false) && repeats(loop, awaitNode) && !isInside(declaration, loop.statement) && !boundEachIteration(loop, declaration) && references.some((r) => isInside(r, loop!))) return true;
+      if (loop === binding.scope.node) break;
     }
     return false;
   }
+}
+
+/** A for…in/of variable is bound afresh from the iterable before each iteration reads it. */
+function boundEachIteration(loop: ts.IterationStatement, declaration: ts.Node): boolean {
+  return (ts.isForInStatement(loop) || ts.isForOfStatement(loop)) && isInside(declaration, loop.initializer);
+}
+
+/** Does `node` run on every iteration of `loop` (not just once, like a for-of's iterable or a for's initializer)? */
+function repeats(loop: ts.IterationStatement, node: ts.Node): boolean {
+  if (ts.isForInStatement(loop) || ts.isForOfStatement(loop)) return isInside(node, loop.statement);
+  if (ts.isForStatement(loop)) return !(loop.initializer && isInside(node, loop.initializer));
+  return true;
+}
+
+/** The outermost expression the await is part of (up to its statement, declaration or function). */
+function fullExpression(node: ts.Node): ts.Node {
+  let current = node;
+  while (current.parent && (ts.isExpression(current.parent) || ts.isSpreadAssignment(current.parent) || ts.isPropertyAssignment(current.parent) || ts.isShorthandPropertyAssignment(current.parent) || ts.isTemplateSpan(current.parent) || ts.isComputedPropertyName(current.parent)) && !ts.isFunctionLike(current.parent)) {
+    current = current.parent;
+  }
+  return current;
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {
