@@ -33,6 +33,7 @@ class Printer {
   private readonly nestedAwaits = new Map<string, number>();
   /** Inside an optional chain's key or call arguments, or a default parameter: no await may be printed (OTF1005). */
   private awaitFree = false;
+  private optionalCalls = 0;
   private forLoops: ForLoop[] = [];
 
   program(program: Program): string {
@@ -163,7 +164,17 @@ class Printer {
     try { return run(); } finally { this.contexts.pop(); }
   }
 
+  /** A statement; one that calls an optional method and awaits elsewhere records `optional:call-beside-await`. */
   private statement(stmt: Stmt, indent: string): string[] {
+    const awaits = this.awaits;
+    const optionalCalls = this.optionalCalls;
+    const lines = this.statementLines(stmt, indent);
+    const simple = ["log", "expression", "let", "assign"].includes(stmt.kind);
+    if (simple && this.optionalCalls > optionalCalls && this.awaits > awaits) this.constructs.add("optional:call-beside-await");
+    return lines;
+  }
+
+  private statementLines(stmt: Stmt, indent: string): string[] {
     const line = (text: string) => [indent + text];
     switch (stmt.kind) {
       case "log":
@@ -573,6 +584,7 @@ class Printer {
         this.constructs.add(`optional:${expr.form}`);
         if (expr.form === "member") return `${object}?.length`;
         const key = this.withoutAwaits(() => this.expr(expr.key));
+        if (expr.form === "call" && !this.inClosure) this.optionalCalls++;
         return expr.form === "element" ? `${object}?.[${key}]` : `${object}?.hasOwnProperty(${key})`;
       }
       case "keyed": {
@@ -668,6 +680,6 @@ export const allConstructs = [
   "await:case-label", "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
   "param:default", "param:rest", "closure:params", "closure:block-body", "closure:nested", "closure:nested-called",
   "closure:nested-called-after-await", "spread:array", "spread:call", "spread:object", "spread:log", "await:spread",
-  "optional:member", "optional:element", "optional:call", "await:optional", "computed-key", "await:computed-key",
+  "optional:member", "optional:element", "optional:call", "optional:call-beside-await", "await:optional", "computed-key", "await:computed-key",
   "promise-allSettled", "continue:switch", "break:label:finally", "continue:label:finally", "for:closure-await-update",
 ];
