@@ -1,7 +1,7 @@
 // otf's runtime: what workflows, tasks and their users call. Compiled workflows call `machine`.
 import "./serialization.ts";
 
-export { workflow, type Workflow, type Step, type CompiledWorkflow, loadedWorkflow } from "./workflow.ts";
+export { workflow, drive, type DriveOptions, type Workflow, type Step, type CompiledWorkflow, loadedWorkflow } from "./workflow.ts";
 export { Suspension, explainSnapshotFailure, type SuspensionRecord, type FrameShape, type ResumeOptions } from "./suspension.ts";
 export { describePlan, type ResumePlan, type PlannedPoint } from "./plan.ts";
 export { futuresIn, suspensionFutures } from "./reachable.ts";

@@ -3,6 +3,7 @@
 import { settle, settledNow } from "./combinators.ts";
 import { ResumeError } from "./errors.ts";
 import { COMPLETED, newFrame, type Frame, type ResumePoint, type StepSignal, type TryRegion } from "./frame.ts";
+import { currentExecutor, withExecutor, type Executor } from "./executor.ts";
 import { Suspension } from "./suspension.ts";
 
 /** What the transformer emits for one workflow. */
@@ -59,10 +60,23 @@ export function runStep<R>(definition: CompiledWorkflow, frame: Frame): Step<R> 
   return new Suspension(definition, frame);
 }
 
-async function runToEnd(definition: CompiledWorkflow, args: unknown[]): Promise<unknown> {
+export interface DriveOptions {
+  /** Runs the tasks every step defers (default: the executor current when `drive` is called). */
+  readonly executor?: Executor;
+  /** Sees each await before it is settled: the n-th, its resume point, the live frame's locals. */
+  readonly onAwait?: (index: number, point: ResumePoint, locals: Readonly<Record<string, unknown>>) => void;
+}
+
+/**
+ * Runs a compiled workflow to its end over one frame that is never copied (what calling the
+ * workflow does), with the same executor around every step, also those after a real wait.
+ */
+export async function drive(definition: CompiledWorkflow, args: unknown[], options: DriveOptions = {}): Promise<unknown> {
+  const executor = options.executor ?? currentExecutor();
   const frame = newFrame(args);
-  for (;;) {
-    if (definition.step(frame) === COMPLETED) return frame.result;
+  for (let index = 0; ; index++) {
+    if (withExecutor(executor, () => definition.step(frame)) === COMPLETED) return frame.result;
+    if (options.onAwait) options.onAwait(index, definition.points.find((p) => p.state === frame.pc)!, frame.locals);
     // Continue synchronously when the awaited value is already known: no microtask per await.
     frame.sent = settledNow(frame.awaiting) ?? (await settle(frame.awaiting));
     frame.awaiting = undefined;
@@ -76,7 +90,7 @@ export function defineWorkflow<A extends unknown[], R>(definition: CompiledWorkf
   const modulePath = definition.id.slice(0, definition.id.lastIndexOf("#") + 1);
   for (const [id, known] of registry) if (id.startsWith(modulePath) && known.module !== definition.module) registry.delete(id);
   registry.set(definition.id, definition);
-  const run = ((...args: A) => runToEnd(definition, args)) as Workflow<A, R>;
+  const run = ((...args: A) => drive(definition, args)) as Workflow<A, R>;
   Object.defineProperties(run, {
     name: { value: definition.name },
     id: { value: definition.id },

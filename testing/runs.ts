@@ -2,7 +2,7 @@
 // ended, the locals at each await): straight through with the frame kept in place, as calling
 // the workflow does; and resumed at every await from a pack copy, in this thread or a worker's.
 import { inspect } from "node:util";
-import { machine, settle, settledNow, withExecutor, type CompiledWorkflow, type Executor, type Outcome, type Step, type Suspension, type Workflow } from "otf";
+import { drive, settle, settledNow, withExecutor, type CompiledWorkflow, type Executor, type Step, type Suspension, type Workflow } from "otf";
 import { copy, decode, dumps, encode, loads } from "otf/pack";
 import { unpackable } from "./checkpoint-errors.ts";
 import type { InstalledEnvironment } from "./environment.ts";
@@ -76,25 +76,19 @@ function endedStep(step: Step<unknown>): Observation {
  * leave steps after a real wait to the default executor) and the locals seen at every await.
  */
 export async function runStraight(definition: CompiledWorkflow, args: unknown[], driver: Executor, log: RunLog, maxAwaits: number): Promise<void> {
-  const frame = { pc: 0, locals: {}, temps: {}, completions: {}, sent: undefined as Outcome | undefined, awaiting: undefined as unknown, result: undefined as unknown, caught: undefined, args: args as unknown[] | undefined };
-  for (let n = 0; ; n++) {
-    let signal: number;
-    try {
-      signal = withExecutor(driver, () => definition.step(frame));
-    } catch (error) {
-      log.ended({ kind: "error", error: describeError(error) });
-      return;
-    }
-    if (signal === machine.COMPLETED) {
-      log.ended({ kind: "value", value: snapshot(frame.result) });
-      return;
-    }
+  const onAwait = (n: number, point: { key: string; line: number; source: string }, locals: unknown) => {
     if (n >= maxAwaits) throw tooMany(maxAwaits);
-    const point = definition.points.find((p) => p.state === frame.pc)!;
-    log.awaited(n, point, frame.locals);
-    frame.sent = settledNow(frame.awaiting) ?? (await settle(frame.awaiting));
-    frame.awaiting = undefined;
+    log.awaited(n, point, locals);
+  };
+  let result: unknown;
+  try {
+    result = await drive(definition, args, { executor: driver, onAwait });
+  } catch (error) {
+    if (error instanceof TooManyAwaits) throw error;
+    log.ended({ kind: "error", error: describeError(error) });
+    return;
   }
+  log.ended({ kind: "value", value: snapshot(result) });
 }
 
 /** The suspension through pack and back: the text form at even checkpoints, the binary form at odd ones. */
