@@ -38,9 +38,11 @@ export class PostgresWorker {
     const tasks = Math.max(1, this.#options.tasks ?? availableParallelism());
     const boss = this.#queue.boss;
     const polling = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true } as const;
+    // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
+    // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
     for (let lane = 0; lane < 2; lane++) {
-      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.ceil(steps / 2) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#options)))) });
-      this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.ceil(tasks / 2) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
+      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#options)))) });
+      this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.max(2, Math.ceil(tasks / 2)) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
     }
   }
 
