@@ -204,19 +204,19 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
       if (ts.isFunctionExpression(node) && node.name) declare(inner, node.name);
       for (const p of (node as ts.FunctionLikeDeclaration).parameters ?? []) for (const id of declaredNames(p.name)) declare(inner, id);
       const body = (node as ts.FunctionLikeDeclaration).body;
-      if (body) {
-        hoistVars(body, inner);
-        if (ts.isBlock(body)) declareLexical(body.statements, inner);
-      }
+      if (body) hoistVars(body, inner);
+      // The body's let/const/class are a scope of their own: a parameter's default does not see them.
+      const bodyScope = body && ts.isBlock(body) ? newScope(body, inner, false, false) : inner;
+      if (body && ts.isBlock(body)) declareLexical(body.statements, bodyScope);
       if (ts.isClassStaticBlockDeclaration(node)) declareLexical(node.body.statements, inner);
       // Nested functions: this and arguments are their own; we only track what they capture.
-      const visitChild = (child: ts.Node) => walk(child, inner, info ?? closure, false);
-      if (ts.isClassStaticBlockDeclaration(node)) node.body.statements.forEach(visitChild);
+      const visitChild = (scope: Scope) => (child: ts.Node) => walk(child, scope, info ?? closure, false);
+      if (ts.isClassStaticBlockDeclaration(node)) node.body.statements.forEach(visitChild(inner));
       else {
-        (node as ts.FunctionLikeDeclaration).parameters.forEach(visitChild);
+        (node as ts.FunctionLikeDeclaration).parameters.forEach(visitChild(inner));
         if (body) {
-          if (ts.isBlock(body)) body.statements.forEach(visitChild);
-          else visitChild(body);
+          if (ts.isBlock(body)) body.statements.forEach(visitChild(bodyScope));
+          else visitChild(inner)(body);
         }
       }
       return;
