@@ -59,7 +59,8 @@ export class Liveness {
     // A for…in/of variable is bound after its loop's iterable is evaluated, though written before it.
     const loopHead = declarationNode.parent?.parent;
     const inIterable = loopHead !== undefined && (ts.isForInStatement(loopHead) || ts.isForOfStatement(loopHead)) && isInside(awaitNode, loopHead.expression);
-    const declaredBefore = awaitNode.pos > declaration.end && !isInside(awaitNode, declarationNode) && !inIterable;
+    // A `var` is hoisted: it exists from the function's start, wherever it is written.
+    const declaredBefore = (binding.isVar || awaitNode.pos > declaration.end) && !boundAfter(declaration, declarationNode, awaitNode) && !inIterable;
     // A closure may read a captured variable whenever it is called, wherever it was written.
     if (binding.captured && declaredBefore) return true;
     const references = this.references.get(binding) ?? [];
@@ -75,6 +76,17 @@ export class Liveness {
     }
     return false;
   }
+}
+
+/**
+ * Is the variable bound only after this await of its own declaration? The initializer runs first;
+ * then a destructuring pattern binds its elements left to right, each after its default.
+ */
+function boundAfter(declaration: ts.Identifier, declarationNode: ts.Node, awaitNode: ts.Node): boolean {
+  if (!isInside(awaitNode, declarationNode)) return false;
+  if (ts.isVariableDeclaration(declarationNode) && declarationNode.initializer && isInside(awaitNode, declarationNode.initializer)) return true;
+  const element = ts.isBindingElement(declaration.parent) ? declaration.parent : declaration;
+  return element.end > awaitNode.pos;
 }
 
 /** A for…in/of variable is bound afresh from the iterable before each iteration reads it. */

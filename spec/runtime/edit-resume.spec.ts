@@ -235,6 +235,28 @@ for (const e of edits) {
   });
 }
 
+test("the plan carries a var written before its declaration and a destructured element bound before the await", async () => {
+  const version = (comment: string) => base(`  ${comment}
+  let [first, second = await defer(price, items.length)] = items;
+  total = first! + second!;
+  const extra = await defer(price, 1);
+  var total: number;
+  return { total: total + extra, shipping: 0, seen: items };`);
+  const { orders } = await load(version(""));
+  // One item: the second's default, and its await, are reached.
+  const step = orders!.start([1]);
+  assert.is(step.kind, "suspended");
+  const text = dumps(step);
+  await load(version("// edited"));
+  const plan = (loads(text) as Suspension).planResume();
+  assert.equal(plan.problems, []);
+  assert.ok(plan.carried.includes("first"), `first is bound before the await: ${plan.carried}`);
+  const later = (loads(text) as Suspension).resume({ kind: "value", value: 2 }, { plan }) as Suspension;
+  const second = later.planResume();
+  assert.ok(second.carried.includes("total"), `a var is there from the start: ${second.carried}`);
+  assert.equal(await finish(later), { total: 13, shipping: 0, seen: [1] });
+});
+
 test("a plan accepted for one snapshot is refused for another at the same await that lacks a local", async () => {
   const text = await snapshotAt(2);
   await load(edits[0]!.source);
