@@ -2,12 +2,12 @@
 // (rewritten by rewrite.ts); loops, branches, switch and try that contain an await become
 // labelled states, with break/continue/return routed through pending finally blocks.
 import ts from "typescript";
-import { FRAME, LOCALS, TEMPS, DISPATCH, assign, id, num, prop, runtimeCall } from "./builder.ts";
+import { FRAME, LOCALS, TEMPS, DISPATCH, assign, id, num, prop, runtimeCall, sequence } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 import { isIndexable } from "./checks.ts";
 import { ExpressionLowering } from "./expressions.ts";
 import type { Label } from "./ir.ts";
-import { boundIdentifiers, declarationAssignments, patternTarget, unwrapLabels, type RewriteHooks } from "./rewrite.ts";
+import { boundIdentifiers, declarationAssignments, unwrapLabels, type RewriteHooks } from "./rewrite.ts";
 
 const f = ts.factory;
 
@@ -380,7 +380,9 @@ export class StatementLowering extends ExpressionLowering {
         const binding = declaration ? [f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(declaration.name, undefined, undefined, caught)], ts.NodeFlags.Let))] : [f.createExpressionStatement(caught)];
         b.emit(this.rewriter.statement(f.createBlock([...binding, ...clause.block.statements], true)));
       } else {
-        if (declaration) b.emit(f.createExpressionStatement(f.createAssignment(patternTarget(declaration.name, this.analysis, { kind: "step" }, (e) => this.rewriter.expression(e)) as ts.Identifier, caught)));
+        // Bound as a declaration is: a binding boxed per loop iteration (captured in a loop) gets its fresh box.
+        const list = declaration && f.createVariableDeclarationList([f.createVariableDeclaration(declaration.name)], ts.NodeFlags.Let);
+        if (list) b.emit(f.createExpressionStatement(sequence(declarationAssignments(list, (e) => this.rewriter.expression(e), this.analysis, { kind: "step" }, () => caught))));
         else b.emit(f.createExpressionStatement(caught));
         this.statements(clause.block.statements);
       }
