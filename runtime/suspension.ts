@@ -23,6 +23,11 @@ export interface SuspensionRecord {
 }
 
 export interface FrameShape {
+  /**
+   * The locals the code reads after this await. Others in `locals` are leftovers (a block's
+   * variable from an earlier iteration) that a reader of the snapshot can skip.
+   */
+  readonly live?: readonly string[];
   readonly temps: readonly string[];
   readonly finallies: readonly number[];
 }
@@ -91,7 +96,7 @@ export class Suspension {
       temps: frame.temps,
       completions: frame.completions,
       awaiting: frame.awaiting,
-      shape: { temps: point.temps, finallies: point.finallies },
+      shape: { live: point.locals, temps: point.temps, finallies: point.finallies },
     };
   }
 
