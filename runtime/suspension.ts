@@ -115,6 +115,12 @@ export class Suspension {
   get source(): string {
     return this.record.source;
   }
+  /** The locals the workflow reads after this await (all of them when the snapshot does not say). */
+  get liveLocals(): Readonly<Record<string, unknown>> {
+    const live = this.record.shape?.live;
+    if (!live) return this.record.locals;
+    return Object.fromEntries(Object.entries(this.record.locals).filter(([name]) => live.includes(name)));
+  }
   get locals(): Readonly<Record<string, unknown>> {
     return this.record.locals;
   }

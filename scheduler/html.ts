@@ -38,7 +38,8 @@ function sourceBlock(module: string, line: number): string {
 
 function step(run: RunRecord, checkpoint: Checkpoint): string {
   const { suspension } = checkpoint;
-  const locals = Object.entries(suspension.locals)
+  // Locals the code no longer reads here (a block's variable from an earlier iteration) are left out.
+  const locals = Object.entries(suspension.liveLocals)
     .map(([name, value]) => `<tr><th>${escape(name)}</th><td>${escape(show(value, 400))}</td></tr>`)
     .join("");
   return `<section class="step" id="checkpoint-${checkpoint.index}">

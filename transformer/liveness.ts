@@ -71,7 +71,7 @@ export class Liveness {
     if (declaredBefore && references.some(readAfter)) return true;
     // Around a loop, a read earlier in the body (or in the loop's own head) comes after the await too.
     for (let loop: ts.Node | undefined = awaitNode.parent; loop; loop = loop.parent) {
-      if (ts.isIterationStatement(loop, false) && repeats(loop, awaitNode) && !isInside(declaration, loop.statement) && !boundEachIteration(loop, declaration) && references.some((r) => isInside(r, loop!))) return true;
+      if (ts.isIterationStatement(loop, false) && repeats(loop, awaitNode) && !isInside(declaration, loop.statement) && !boundEachIteration(loop, declaration) && references.some((r) => isInside(r, loop!) && repeats(loop as ts.IterationStatement, r))) return true;
       if (loop === binding.scope.node) break;
     }
     return false;

@@ -94,6 +94,22 @@ test("combinators over futures settle as Promise's do, in index order, and pack"
   assert.instance((none as { error: unknown }).error, AggregateError);
 });
 
+export const summing = workflow(async (xs: number[]) => {
+  let sum = 0;
+  for (const x of xs) {
+    const each = (await defer(ok, x)) as number;
+    sum += each;
+  }
+  return sum;
+});
+
+test("liveLocals leaves out what the code no longer reads at the await (last iteration's block locals)", () => {
+  const first = suspended(summing.start([1, 2, 3]));
+  const second = suspended(first.resume({ kind: "value", value: 1 }));
+  assert.equal(Object.keys(second.locals).sort(), ["each", "sum", "x", "xs"]);
+  assert.equal(second.liveLocals, { sum: 1 });
+});
+
 const double = (n: number) => n * 2;
 export const holdsAFunction = workflow(async (n: number) => {
   const fn = double;
