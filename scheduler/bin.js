@@ -2,7 +2,7 @@
 // The `otf` command's launcher, plain JavaScript so any Node can start it: it runs scheduler/cli.ts
 // on a Node that strips types (>= 22.18, or the project's own Node 24 devDependency), with the
 // loader hook that compiles workflows and the condition that resolves otf to its sources.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,14 @@ if (!node) {
   process.exit(2);
 }
 const flags = ["--conditions=otf-source", "--import", join(root, "transformer", "register.ts"), "--disable-warning=ExperimentalWarning"];
-const child = spawnSync(node, [...flags, join(root, "scheduler", "cli.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
-if (child.signal) process.kill(process.pid, child.signal);
-process.exit(child.status ?? 1);
+const child = spawn(node, [...flags, join(root, "scheduler", "cli.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+// Signals sent to this launcher (a service manager's SIGTERM) go on to the command, which stops cleanly.
+const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+for (const signal of signals) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => {
+  if (signal) {
+    for (const s of signals) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 1);
+});

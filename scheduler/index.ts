@@ -4,7 +4,7 @@ export { Scheduler, newRunId, type SchedulerOptions, type ResumeOptions } from "
 export { traceHtml } from "./html.ts";
 export { Trace, readTrace, type Checkpoint, type TraceStatus } from "./trace.ts";
 export type { Progress } from "./run-loop.ts";
-export type { Store, RunRecord, CheckpointRecord, TaskCommand, TaskResult, FinishRecord, RunSummary, RunStatus, Answer } from "./store.ts";
+export type { Store, RunRecord, CheckpointRecord, TaskCommand, TaskResult, FinishRecord, RunSummary, RunStatus, RunProblem, Answer } from "./store.ts";
 export { DirectoryStore, type DirectoryStoreOptions } from "./directory-store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { PoolExecutor, type PoolOptions } from "./pool.ts";
@@ -12,5 +12,6 @@ export { runWithPolicy, type TaskExecutor, type Attempt } from "./executor.ts";
 export { StoreError, type StoreErrorCode } from "./errors.ts";
 export { defer } from "../runtime/index.ts";
 export { PostgresBackend, type PostgresBackendOptions, type WaitOptions } from "./postgres/backend.ts";
-export { PostgresStore } from "./postgres/store.ts";
-export { PostgresWorker, type WorkerOptions } from "./postgres/worker.ts";
+// Types only: pg and pg-boss load when `PostgresBackend.connect` is called, not with otf/scheduler.
+export type { PostgresStore } from "./postgres/store.ts";
+export type { PostgresWorker, WorkerOptions } from "./postgres/worker.ts";

@@ -35,7 +35,7 @@ export interface ResumeOptions {
 }
 
 /** What `resume` would do with a run: return its stored result, start it again, or go on from a checkpoint. */
-type ResumeTarget =
+export type ResumeTarget =
   | { readonly kind: "finished"; readonly run: RunRecord; readonly finish: FinishRecord }
   | { readonly kind: "restart"; readonly run: RunRecord; readonly workflow: Workflow }
   | { readonly kind: "checkpoint"; readonly run: RunRecord; readonly from: number; readonly last: boolean; readonly checkpoint: CheckpointRecord };
@@ -76,9 +76,8 @@ export class Scheduler {
    * unchanged, it is the identity plan. Undefined when `resume` would resume no checkpoint (the run
    * finished and no `from` is given, or it stopped before its first await).
    */
-  async planResume(runId: string, options: Pick<ResumeOptions, "from"> = {}): Promise<ResumePlan | undefined> {
-    const target = await this.#target(runId, options);
-    return target.kind === "checkpoint" ? target.checkpoint.suspension.planResume() : undefined;
+  planResume(runId: string, options: Pick<ResumeOptions, "from"> = {}): Promise<ResumePlan | undefined> {
+    return planStoredResume(this.store, runId, options);
   }
 
   /**
@@ -87,7 +86,7 @@ export class Scheduler {
    * workflow's code changed since that checkpoint, pass the plan from `planResume`.
    */
   async resume(runId: string, options: ResumeOptions = {}): Promise<Trace> {
-    const target = await this.#target(runId, options);
+    const target = await resumeTarget(this.store, runId, options);
     if (target.kind === "finished") {
       const stored = await readTrace(this.store, runId);
       return new Trace(stored.run, stored.checkpoints, target.finish);
@@ -110,26 +109,6 @@ export class Scheduler {
     return this.#drive(fork, (loop) => loop.continueFrom(first, results, plan));
   }
 
-  async #target(runId: string, options: Pick<ResumeOptions, "from">): Promise<ResumeTarget> {
-    const run = await this.store.readRun(runId);
-    const exports = (await import(run.module)) as Record<string, unknown>;
-    if (!loadedWorkflow(run.workflow)) throw new ResumeError("workflow-not-loaded", `${run.module} does not define workflow ${run.workflow} any more`);
-    const count = await this.store.checkpointCount(runId);
-    const finish = await this.store.readFinish(runId);
-    if (options.from === undefined && finish) return { kind: "finished", run, finish };
-    if (count === 0) {
-      // It stopped before its first await: start it again with its arguments.
-      const workflow = Object.values(exports).find((e): e is Workflow => typeof e === "function" && (e as Workflow).definition?.id === run.workflow);
-      if (!workflow) throw new ResumeError("workflow-not-exported", `run ${runId} stopped before its first await; to start it again, ${run.module} must export workflow ${run.workflow}`);
-      return { kind: "restart", run, workflow };
-    }
-    const from = options.from ?? count - 1;
-    if (!Number.isInteger(from) || from < 0 || from >= count) {
-      throw new StoreError("not-found", `${this.store.location} run ${runId}`, `no checkpoint ${from}: the run has checkpoints 0 to ${count - 1}`);
-    }
-    return { kind: "checkpoint", run, from, last: from === count - 1 && !finish, checkpoint: await this.store.readCheckpoint(runId, from) };
-  }
-
   async #drive(run: RunRecord, go: (loop: RunLoop) => Promise<Trace>): Promise<Trace> {
     if (this.#loops.has(run.id)) throw new StoreError("conflict", `${this.store.location} run ${run.id}`, "this run is already being driven by this scheduler");
     const loop = new RunLoop(run, this.store, this.#executor, this.#onProgress);
@@ -150,6 +129,36 @@ export class Scheduler {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * What resuming `runId` means, read from any store: the module of its workflow is imported (so its
+ * checkpoints can be planned against the code loaded now). Shared by the scheduler and the PostgreSQL backend.
+ */
+export async function resumeTarget(store: Store, runId: string, options: Pick<ResumeOptions, "from">): Promise<ResumeTarget> {
+  const run = await store.readRun(runId);
+  const exports = (await import(run.module)) as Record<string, unknown>;
+  if (!loadedWorkflow(run.workflow)) throw new ResumeError("workflow-not-loaded", `${run.module} does not define workflow ${run.workflow} any more`);
+  const count = await store.checkpointCount(runId);
+  const finish = await store.readFinish(runId);
+  if (options.from === undefined && finish) return { kind: "finished", run, finish };
+  if (count === 0) {
+    // It stopped before its first await: start it again with its arguments.
+    const workflow = Object.values(exports).find((e): e is Workflow => typeof e === "function" && (e as Workflow).definition?.id === run.workflow);
+    if (!workflow) throw new ResumeError("workflow-not-exported", `run ${runId} stopped before its first await; to start it again, ${run.module} must export workflow ${run.workflow}`);
+    return { kind: "restart", run, workflow };
+  }
+  const from = options.from ?? count - 1;
+  if (!Number.isInteger(from) || from < 0 || from >= count) {
+    throw new StoreError("not-found", `${store.location} run ${runId}`, `no checkpoint ${from}: the run has checkpoints 0 to ${count - 1}`);
+  }
+  return { kind: "checkpoint", run, from, last: from === count - 1 && !finish, checkpoint: await store.readCheckpoint(runId, from) };
+}
+
+/** `Scheduler.planResume` for any store. */
+export async function planStoredResume(store: Store, runId: string, options: Pick<ResumeOptions, "from"> = {}): Promise<ResumePlan | undefined> {
+  const target = await resumeTarget(store, runId, options);
+  return target.kind === "checkpoint" ? target.checkpoint.suspension.planResume() : undefined;
 }
 
 /** Sortable by time, readable, unique enough: `20250102-150405-3fa9c1`. */

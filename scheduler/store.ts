@@ -65,6 +65,13 @@ export interface FinishRecord {
   readonly previous?: Answer;
 }
 
+/** Why a run cannot go on, as a backend whose workers run it records it (`otf resume` clears it). */
+export interface RunProblem {
+  /** A StoreError's code (`corrupt`, `not-found`) or a ResumeError's (`workflow-not-loaded`, `code-changed`…). */
+  readonly code: string;
+  readonly message: string;
+}
+
 export type RunStatus = "completed" | "failed" | "unfinished";
 
 export interface RunSummary {
@@ -94,6 +101,8 @@ export interface Store {
 
   listRuns(): Promise<RunSummary[]>;
   readRun(run: string): Promise<RunRecord>;
+  /** A problem recorded on the run (only stores whose workers run it on their own record one). */
+  readProblem?(run: string): Promise<RunProblem | undefined>;
   readFinish(run: string): Promise<FinishRecord | undefined>;
   /** How many checkpoints the run has; in time independent of that number's size, as `resume` needs. */
   checkpointCount(run: string): Promise<number>;

@@ -1,16 +1,26 @@
 // The PostgreSQL backend: runs are rows, steps and tasks are jobs that any number of worker processes
 // take (`otf worker --db`). `start` enqueues a run, `wait` gives its trace, `work` makes this process
 // a worker. How it keeps each step once and each task result once: scheduler/README.md.
+// pg and pg-boss are imported in `connect`, so a program that imports otf/scheduler without using
+// PostgreSQL does not load them.
 import { dumps } from "../../pack/index.ts";
-import type { Workflow } from "../../runtime/index.ts";
-import { StoreError } from "../errors.ts";
-import { newRunId } from "../scheduler.ts";
-import type { RunRecord } from "../store.ts";
+import { loadedWorkflow, ResumeError, type ResumePlan, type Workflow } from "../../runtime/index.ts";
+import { StoreError, type StoreErrorCode } from "../errors.ts";
+import { newRunId, planStoredResume, resumeTarget, type ResumeOptions } from "../scheduler.ts";
+import type { RunProblem, RunRecord } from "../store.ts";
 import { readTrace, Trace } from "../trace.ts";
-import { JobQueue } from "./queue.ts";
+import type { JobQueue } from "./queue.ts";
 import { migrate } from "./schema.ts";
-import { newPool, PostgresStore } from "./store.ts";
-import { PostgresWorker, type WorkerOptions } from "./worker.ts";
+import type { PostgresStore } from "./store.ts";
+import type { PostgresWorker, WorkerOptions } from "./worker.ts";
+
+const storeCodes: readonly string[] = ["not-found", "truncated", "corrupt", "conflict"] satisfies StoreErrorCode[];
+
+/** A problem recorded on a run, as the error it was: a StoreError (exit 3 in the CLI) or a ResumeError (4). */
+function problemError(where: string, problem: RunProblem): Error {
+  if (storeCodes.includes(problem.code)) return new StoreError(problem.code as StoreErrorCode, where, problem.message);
+  return new ResumeError(problem.code, problem.message);
+}
 
 export interface PostgresBackendOptions {
   /** The PostgreSQL schema of otf's tables (default `otf`); pg-boss's is the same name + `_queue`. */
@@ -45,6 +55,7 @@ export class PostgresBackend {
     const schema = options.schema ?? "otf";
     const connections = options.connections ?? 8;
     const onError = options.onError ?? (() => {});
+    const [{ JobQueue }, { newPool, PostgresStore }] = await Promise.all([import("./queue.ts"), import("./store.ts")]);
     const pool = newPool(url, connections, onError);
     try {
       await migrate(pool, schema);
@@ -87,9 +98,9 @@ export class PostgresBackend {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     let open = [...runIds];
     for (let pause = 5; open.length; pause = Math.min(200, pause * 2)) {
-      let rows: Array<{ id: string; finished: boolean; problem: string | null }>;
+      let rows: Array<{ id: string; finished: boolean; problem: string | null; code: string | null }>;
       try {
-        ({ rows } = await this.store.pool.query(`select id, finish is not null as finished, problem from ${this.store.s}.runs where id = any($1::text[])`, [open]));
+        ({ rows } = await this.store.pool.query(`select id, finish is not null as finished, problem, problem_code as code from ${this.store.s}.runs where id = any($1::text[])`, [open]));
       } catch (error) {
         // The server is away (restarting): ask again until the deadline.
         if (Date.now() > deadline) throw error;
@@ -97,7 +108,7 @@ export class PostgresBackend {
         continue;
       }
       const problem = rows.find((r) => r.problem);
-      if (problem) throw new StoreError("corrupt", this.store.where(problem.id), problem.problem!);
+      if (problem) throw problemError(this.store.where(problem.id), { code: problem.code ?? "corrupt", message: problem.problem! });
       if (rows.length < open.length) throw new StoreError("not-found", this.store.where(open.find((id) => !rows.some((r) => r.id === id))!), "no such run");
       const done = new Set(rows.filter((r) => r.finished).map((r) => r.id));
       if (done.size) pause = 5;
@@ -108,28 +119,40 @@ export class PostgresBackend {
     }
   }
 
+  /** How the run's checkpoint `from` (default: its last) maps onto the code loaded here, as `Scheduler.planResume`. */
+  planResume(runId: string, options: Pick<ResumeOptions, "from"> = {}): Promise<ResumePlan | undefined> {
+    return planStoredResume(this.store, runId, options);
+  }
+
   /**
-   * Goes on with a run: from its last checkpoint (a worker takes its next step; a recorded problem is
-   * cleared), or from checkpoint `from`, which starts a new run. The id of the run that goes on.
+   * Goes on with a run, as `Scheduler.resume` does (and refusing what it refuses, before anything is
+   * written): from its last checkpoint (a worker takes its next step; a recorded problem is cleared),
+   * or from checkpoint `from`, which starts a new run. On changed code, pass the plan from
+   * `planResume`: it is stored with the run and the worker resumes with it. The id of the run that goes on.
    */
-  async resume(runId: string, options: { from?: number } = {}): Promise<string> {
-    const count = await this.store.checkpointCount(runId);
-    const finish = await this.store.readFinish(runId);
-    if (options.from === undefined) {
-      if (finish) return runId;
-      await this.store.transaction(async (client) => {
-        await client.query(`update ${this.store.s}.runs set problem = null where id = $1`, [runId]);
+  async resume(runId: string, options: ResumeOptions = {}): Promise<string> {
+    const target = await resumeTarget(this.store, runId, options);
+    if (target.kind === "finished") return runId;
+    const goOn = async (plan?: ResumePlan) =>
+      this.store.transaction(async (client) => {
+        await client.query(`update ${this.store.s}.runs set problem = null, problem_code = null, plan = $2 where id = $1`, [runId, plan ? dumps(plan) : null]);
         await this.#queue.enqueueSteps(client, [runId]);
       });
+    if (target.kind === "restart") {
+      await goOn();
       return runId;
     }
-    const from = options.from;
-    if (!Number.isInteger(from) || from < 0 || from >= count) throw new StoreError("not-found", this.store.where(runId), `no checkpoint ${from}: the run has checkpoints 0 to ${count - 1}`);
-    const run = await this.store.readRun(runId);
-    const checkpoint = await this.store.readCheckpoint(runId, from);
-    const fork: RunRecord = { ...run, id: newRunId(), createdAt: Date.now(), forkedFrom: { run: runId, checkpoint: from } };
+    const { checkpoint, from, run } = target;
+    checkpoint.suspension.check(options.plan ? { plan: options.plan } : {});
+    const plan = checkpoint.suspension.hash === loadedWorkflow(run.workflow)!.hash ? undefined : options.plan;
+    if (target.last) {
+      await goOn(plan);
+      return runId;
+    }
+    const fork: RunRecord = { ...run, id: newRunId(), hash: loadedWorkflow(run.workflow)!.hash, createdAt: Date.now(), forkedFrom: { run: runId, checkpoint: from } };
     await this.store.transaction(async (client) => {
       await this.store.insertRun(client, fork, 1);
+      if (plan) await client.query(`update ${this.store.s}.runs set plan = $2 where id = $1`, [fork.id, dumps(plan)]);
       const { suspension, ...summary } = checkpoint;
       await client.query(`insert into ${this.store.s}.checkpoints (run, index, at, body) values ($1, 0, to_timestamp($2 / 1000.0), $3)`, [fork.id, checkpoint.at, dumps({ ...summary, run: fork.id, index: 0, suspension })]);
       // Results recorded for the original run stand for the fork too: no finished task runs again.
@@ -141,6 +164,7 @@ export class PostgresBackend {
 
   /** Makes this process a worker: it takes steps and tasks from the queue until `close`. */
   async work(options: WorkerOptions = {}): Promise<PostgresWorker> {
+    const { PostgresWorker } = await import("./worker.ts");
     const worker = new PostgresWorker(this.store, this.#queue, options);
     await worker.start();
     this.#workers.push(worker);

@@ -40,6 +40,11 @@ const migrations: ReadonlyArray<(schema: string) => string> = [
       primary key (run, future)
     );
     create index runs_unfinished on ${s}.runs (created_at) where finish is null;`,
+  (s) => `
+    -- the code of the run's problem: a StoreError's (corrupt, not-found) or a ResumeError's (workflow-not-loaded…)
+    alter table ${s}.runs add column problem_code text;
+    -- the ResumePlan (pack text) accepted by otf resume --yes for the run's next step on changed code
+    alter table ${s}.runs add column plan text;`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

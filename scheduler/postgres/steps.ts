@@ -2,8 +2,9 @@
 // tasks it awaits, and when the await is settled, resume it and commit the next step, one transaction
 // per step, for as long as the next await is settled already.
 import type { PoolClient } from "pg";
-import { ResumeError, settledNow, suspensionFutures, withExecutor, type Future, type Outcome, type Step, type Suspension, type Workflow } from "../../runtime/index.ts";
+import { ResumeError, settledNow, type ResumePlan, suspensionFutures, withExecutor, type Future, type Outcome, type Step, type Suspension, type Workflow } from "../../runtime/index.ts";
 import { StoreError } from "../errors.ts";
+import { parseRecord } from "../files.ts";
 import type { Answer, RunRecord } from "../store.ts";
 import { commandFor } from "../task-command.ts";
 import type { PostgresStore } from "./store.ts";
@@ -19,6 +20,8 @@ export type Advanced =
 
 interface RunRow {
   record: string;
+  /** A ResumePlan accepted for the next step (the workflow's code changed since the last checkpoint). */
+  plan: string | null;
   checkpoints: number;
   finished: boolean;
   problem: string | null;
@@ -43,7 +46,7 @@ export async function advanceRun(store: PostgresStore, runId: string, hooks: Ste
       if (error instanceof StoreError && error.code === "conflict") return "idle";
       if (!(error instanceof StoreError || error instanceof ResumeError)) throw error;
       latest.delete(runId);
-      await store.pool.query(`update ${store.s}.runs set problem = $2 where id = $1`, [runId, error.message]);
+      await store.recordProblem(runId, { code: error.code, message: error.message });
       process.emitWarning(`otf: run ${runId} cannot go on: ${error.message}`);
       return "problem";
     }
@@ -59,7 +62,7 @@ export async function advanceRun(store: PostgresStore, runId: string, hooks: Ste
 async function stepOnce(store: PostgresStore, client: PoolClient, runId: string): Promise<Advanced | number> {
   // For update: completions take this row for share before recording a result, so once we hold it
   // every result committed before is visible, and every later one enqueues another step.
-  const { rows } = await client.query<RunRow>(`select record, checkpoints, finish is not null as finished, problem from ${store.s}.runs where id = $1 for update`, [runId]);
+  const { rows } = await client.query<RunRow>(`select record, plan, checkpoints, finish is not null as finished, problem from ${store.s}.runs where id = $1 for update`, [runId]);
   const row = rows[0];
   if (!row || row.finished || row.problem) return "idle";
   const run = store.parseRun(runId, row.record);
@@ -81,7 +84,8 @@ async function stepOnce(store: PostgresStore, client: PoolClient, runId: string)
       return "waiting";
     }
     previous = { outcome, resumedAt: Date.now() };
-    step = withExecutor(collector, () => suspension.resume(outcome));
+    const options = row.plan === null ? {} : { plan: parseRecord<ResumePlan>(`${store.where(runId)} plan`, row.plan, "resume plan", () => undefined) };
+    step = withExecutor(collector, () => suspension.resume(outcome, options));
   }
   const commands = await Promise.all(deferred.map((f) => commandFor(runId, f)));
   const at = Date.now();
@@ -116,10 +120,16 @@ async function awaitedOutcome(store: PostgresStore, client: PoolClient, runId: s
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
+/**
+ * The run's workflow module. One that cannot be imported (missing, a syntax error, throwing on load) is
+ * a ResumeError, recorded on the run as a problem: retrying the job would fail the same way.
+ */
 function loadModule(run: RunRecord): Promise<Record<string, unknown>> {
   let loaded = modules.get(run.module);
   if (!loaded) {
-    loaded = import(run.module) as Promise<Record<string, unknown>>;
+    loaded = (import(run.module) as Promise<Record<string, unknown>>).catch((error: unknown) => {
+      throw new ResumeError("workflow-not-loaded", `run ${run.id}: cannot import ${run.module}: ${(error as Error)?.message ?? String(error)}`);
+    });
     modules.set(run.module, loaded);
     loaded.catch(() => modules.delete(run.module));
   }

@@ -5,7 +5,7 @@ import { dumps } from "../../pack/index.ts";
 import { Suspension } from "../../runtime/index.ts";
 import { StoreError } from "../errors.ts";
 import { parseRecord } from "../files.ts";
-import type { CheckpointRecord, FinishRecord, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "../store.ts";
+import type { CheckpointRecord, FinishRecord, RunProblem, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "../store.ts";
 import type { JobQueue } from "./queue.ts";
 import { identifier } from "./schema.ts";
 
@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
   async writeStep(client: PoolClient, run: string, index: number, step: { checkpoint: CheckpointRecord } | { finish: FinishRecord }, deferred: readonly TaskCommand[]): Promise<void> {
     const finished = "finish" in step;
     const moved = await client.query(
-      `update ${this.s}.runs set checkpoints = checkpoints + $3, finish = $4, finished_at = case when $4::text is null then null else now() end where id = $1 and checkpoints = $2 and finish is null`,
+      `update ${this.s}.runs set checkpoints = checkpoints + $3, plan = null, finish = $4, finished_at = case when $4::text is null then null else now() end where id = $1 and checkpoints = $2 and finish is null`,
       [run, index, finished ? 0 : 1, finished ? dumps(step.finish) : null],
     );
     if (moved.rowCount !== 1) throw new StoreError("conflict", this.where(run, index), `checkpoint ${index} is not the run's next step any more: another worker recorded it, or the run ended`);
@@ -126,6 +126,17 @@ export class PostgresStore implements Store {
       await this.#queue.enqueueSteps(client, [result.run]);
       return true;
     });
+  }
+
+  /** Marks the run as unable to go on (workers skip it) until `resume` clears the problem. */
+  async recordProblem(run: string, problem: RunProblem): Promise<void> {
+    await this.pool.query(`update ${this.s}.runs set problem = $2, problem_code = $3 where id = $1`, [run, problem.message, problem.code]);
+  }
+
+  async readProblem(run: string): Promise<RunProblem | undefined> {
+    const { rows } = await this.pool.query<{ problem: string | null; problem_code: string | null }>(`select problem, problem_code from ${this.s}.runs where id = $1`, [run]);
+    if (!rows[0]) throw new StoreError("not-found", this.where(run), "no such run");
+    return rows[0].problem === null ? undefined : { code: rows[0].problem_code ?? "corrupt", message: rows[0].problem };
   }
 
   async recordTaskResult(result: TaskResult): Promise<void> {
