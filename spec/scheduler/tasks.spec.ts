@@ -29,7 +29,9 @@ test("a task stuck in a loop times out on each attempt and the pool goes on with
   const started = Date.now();
   const trace = await scheduler.run(timingOut);
   assert.equal(trace.value, { caught: "TaskTimeoutError: task hang timed out after 300 ms (attempt 2 of 2)", after: 49 });
-  assert.ok(Date.now() - started < 5000, "two attempts of 300 ms and a backoff, not forever");
+  // The value proves both attempts timed out; this only guards against a hang (a worker starting
+  // under load takes seconds, so it is no speed check: speed is bench/'s business).
+  assert.ok(Date.now() - started < 60_000, "two attempts of 300 ms and a backoff, not forever");
 });
 
 test("an uncaught task error fails the run with the task's message, stack and cause", async () => {
