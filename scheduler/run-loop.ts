@@ -1,7 +1,8 @@
 // One run, driven step by step: commands in, completions out. Each step's suspension is committed
 // to the store before the tasks it deferred start; completions settle the futures the workflow awaits.
-import { explainSnapshotFailure, resolveTask, settle, settledNow, suspensionFutures, taskKey, withExecutor, type Executor, type Future, type Outcome, type ResumePlan, type Step, type Suspension } from "../runtime/index.ts";
+import { explainSnapshotFailure, settle, settledNow, suspensionFutures, withExecutor, type Executor, type Future, type Outcome, type ResumePlan, type Step, type Suspension } from "../runtime/index.ts";
 import type { TaskExecutor } from "./executor.ts";
+import { commandFor } from "./task-command.ts";
 import type { Answer, CheckpointRecord, RunRecord, Store, TaskCommand, TaskResult } from "./store.ts";
 import { Trace, type Checkpoint } from "./trace.ts";
 
@@ -16,19 +17,6 @@ interface FutureEntry {
   outcome: Outcome | undefined;
   /** The copies of this future in live suspensions, settled together when its task completes. */
   waiting: Set<Future>;
-}
-
-const optionsCache = new Map<string, TaskCommand["options"]>();
-
-async function commandFor(run: string, future: Future): Promise<TaskCommand> {
-  const key = taskKey(future.task);
-  let options = optionsCache.get(key);
-  if (!options) {
-    const { attempts = 1, backoffMs = 100, timeoutMs } = (await resolveTask(future.task)).taskOptions;
-    options = timeoutMs === undefined ? { attempts, backoffMs } : { attempts, backoffMs, timeoutMs };
-    optionsCache.set(key, options);
-  }
-  return { run, future: future.id, task: future.task, args: future.args, options };
 }
 
 export class RunLoop {
