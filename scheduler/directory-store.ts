@@ -7,6 +7,7 @@ import { Suspension } from "../runtime/index.ts";
 import { StoreError } from "./errors.ts";
 import { countSequence, exists, readRecord, writeAtomic } from "./files.ts";
 import type { CheckpointRecord, FinishRecord, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "./store.ts";
+import { checkFields } from "./record-fields.ts";
 
 export interface DirectoryStoreOptions {
   /** fsync every write (default true). Off only for throwaway data: a crash may then lose what was written. */
@@ -217,18 +218,6 @@ export class DirectoryStore implements Store {
   }
 }
 
-type FieldKind = "string" | "number" | "array" | "object";
-
-/** What is wrong with a decoded record, if anything: a missing field or one of the wrong kind. */
-function checkFields(value: unknown, fields: Record<string, FieldKind>): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return `expected a record, found ${Array.isArray(value) ? "an array" : typeof value}`;
-  for (const [key, kind] of Object.entries(fields)) {
-    const field = (value as Record<string, unknown>)[key];
-    const ok = kind === "array" ? Array.isArray(field) : kind === "object" ? typeof field === "object" && field !== null : typeof field === kind;
-    if (!ok) return field === undefined ? `the field "${key}" is missing` : `the field "${key}" should be ${kind === "array" || kind === "object" ? `an ${kind}` : `a ${kind}`}`;
-  }
-  return undefined;
-}
 
 function checkOutcome(outcome: { kind?: unknown }): string | undefined {
   return outcome.kind === "value" || outcome.kind === "error" ? undefined : `"outcome.kind" should be "value" or "error"`;

@@ -8,6 +8,7 @@ import { parseRecord } from "../files.ts";
 import type { CheckpointRecord, FinishRecord, RunProblem, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "../store.ts";
 import type { JobQueue } from "./queue.ts";
 import { identifier } from "./schema.ts";
+import { checkFields } from "../record-fields.ts";
 
 /** The database URL without its password, for messages. */
 export function redact(url: string): string {
@@ -229,14 +230,3 @@ export function parseCommand(where: string, text: string): TaskCommand {
   return parseRecord<TaskCommand>(where, text, "task command", (v) => checkFields(v, { run: "string", future: "string", task: "object", args: "array", options: "object" }));
 }
 
-type FieldKind = "string" | "number" | "array" | "object";
-
-function checkFields(value: unknown, fields: Record<string, FieldKind>): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return `expected a record, found ${Array.isArray(value) ? "an array" : typeof value}`;
-  for (const [key, kind] of Object.entries(fields)) {
-    const field = (value as Record<string, unknown>)[key];
-    const ok = kind === "array" ? Array.isArray(field) : kind === "object" ? typeof field === "object" && field !== null : typeof field === kind;
-    if (!ok) return field === undefined ? `the field "${key}" is missing` : `the field "${key}" should be ${kind === "array" || kind === "object" ? `an ${kind}` : `a ${kind}`}`;
-  }
-  return undefined;
-}
