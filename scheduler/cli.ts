@@ -209,12 +209,17 @@ function checkpointText(run: RunRecord, c: Checkpoint): string {
   const source = sourceAround(run.module, s.line)
     .map((l) => (l.marked ? color.bold(color.yellow(`> ${String(l.number).padStart(4)} │ ${l.text}`)) : color.dim(`  ${String(l.number).padStart(4)} │ ${l.text}`)))
     .join("\n");
-  const locals = Object.entries(s.locals).map(([k, v]) => `    ${color.cyan(k)} = ${show(v)}`);
+  // The locals the code reads after the await; the frame's leftovers (a block's variable from an
+  // earlier iteration) are only named, so they are not mistaken for the current state.
+  const live = s.liveLocals;
+  const locals = Object.entries(live).map(([k, v]) => `    ${color.cyan(k)} = ${show(v)}`);
+  const leftovers = Object.keys(s.locals).filter((k) => !(k in live));
   return [
     color.bold(`checkpoint ${c.index}`) + color.dim(`  ${c.at.toISOString()}  line ${s.line}  ${s.resumePoint}`),
     source || `  ${s.source}`,
     "  locals:",
     ...(locals.length ? locals : ["    (none)"]),
+    ...(leftovers.length ? [color.dim(`    (not read after this await: ${leftovers.join(", ")})`)] : []),
     `  awaited ${describeAwaited(c.awaiting)} → ${describeOutcome(c.outcome)}`,
     "",
   ].join("\n");
