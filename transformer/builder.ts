@@ -1,12 +1,11 @@
 // Lays out states: labels, gotos, suspends and try contexts (the "leap" of the pipeline).
-import ts from "typescript";
+import type TS from "typescript";
+import { ts, f } from "./typescript.ts";
 import type { Label, PointTable, RegionTable } from "./ir.ts";
-
-const f = ts.factory;
 
 interface State {
   readonly id: number;
-  readonly statements: ts.Statement[];
+  readonly statements: TS.Statement[];
   readonly context: number;
 }
 
@@ -17,9 +16,9 @@ export const DISPATCH = "$dispatch";
 export const RUNTIME = "__otf";
 
 export const id = (name: string) => f.createIdentifier(name);
-export const prop = (object: ts.Expression | string, name: string) => f.createPropertyAccessExpression(typeof object === "string" ? id(object) : object, name);
-export const runtimeCall = (name: string, args: ts.Expression[]) => f.createCallExpression(prop(RUNTIME, name), undefined, args);
-export const assign = (target: ts.Expression, value: ts.Expression) => f.createExpressionStatement(f.createAssignment(target, value));
+export const prop = (object: TS.Expression | string, name: string) => f.createPropertyAccessExpression(typeof object === "string" ? id(object) : object, name);
+export const runtimeCall = (name: string, args: TS.Expression[]) => f.createCallExpression(prop(RUNTIME, name), undefined, args);
+export const assign = (target: TS.Expression, value: TS.Expression) => f.createExpressionStatement(f.createAssignment(target, value));
 export const num = (n: number) => (n < 0 ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-n)) : f.createNumericLiteral(n));
 
 export class StateBuilder {
@@ -52,7 +51,7 @@ export class StateBuilder {
     this.placed.push(this.current);
   }
 
-  emit(...statements: ts.Statement[]): void {
+  emit(...statements: TS.Statement[]): void {
     if (!this.current) this.place(this.label()); // unreachable code after a jump still gets a state
     this.current!.statements.push(...statements);
   }
@@ -64,18 +63,18 @@ export class StateBuilder {
   }
 
   /** Ends the current state with statements that leave it (a return, or a jump already written). */
-  end(...statements: ts.Statement[]): void {
+  end(...statements: TS.Statement[]): void {
     this.emit(...statements);
     this.current = undefined;
   }
 
   /** Emits `if (condition) goto label` without ending the state. */
-  gotoIf(condition: ts.Expression, label: Label): void {
+  gotoIf(condition: TS.Expression, label: Label): void {
     this.emit(f.createIfStatement(condition, f.createBlock([assign(prop(FRAME, "pc"), num(label)), f.createContinueStatement(DISPATCH)])));
   }
 
   /** Suspends on `value`; returns with the state after the await placed and current. */
-  suspend(value: ts.Expression, point: Omit<PointTable, "state" | "temps">): void {
+  suspend(value: TS.Expression, point: Omit<PointTable, "state" | "temps">): void {
     const next = this.label();
     this.emit(assign(prop(FRAME, "awaiting"), value), assign(prop(FRAME, "pc"), num(next)), f.createReturnStatement(num(1)));
     this.current = undefined;
@@ -84,7 +83,7 @@ export class StateBuilder {
   }
 
   /** A new temp slot `$T.tN` holding `role` (e.g. `for…of items of xs`), released by `releaseTemps`. */
-  temp(role: string): ts.PropertyAccessExpression {
+  temp(role: string): TS.PropertyAccessExpression {
     this.tempRoles[this.tempCount] = role;
     return prop(TEMPS, `t${this.tempCount++}`);
   }
@@ -110,7 +109,7 @@ export class StateBuilder {
   }
 
   /** The `switch` over states, in the order they were placed (so fall-through is the next state). */
-  switchStatement(): ts.SwitchStatement {
+  switchStatement(): TS.SwitchStatement {
     const clauses = this.placed.map((s) => f.createCaseClause(num(s.id), s.statements));
     const bad = f.createDefaultClause([f.createReturnStatement(runtimeCall("badState", [id(FRAME)]))]);
     return f.createSwitchStatement(prop(FRAME, "pc"), f.createCaseBlock([...clauses, bad]));
@@ -118,11 +117,11 @@ export class StateBuilder {
 }
 
 /** `=`, `+=`, `&&=` and the other assignment operators. */
-export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+export function isAssignmentOperator(kind: TS.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
 /** Several expressions as one, left to right (`a, b, c`). */
-export function sequence(expressions: readonly ts.Expression[]): ts.Expression {
+export function sequence(expressions: readonly TS.Expression[]): TS.Expression {
   return expressions.reduce((left, right) => f.createComma(left, right));
 }

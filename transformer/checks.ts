@@ -1,6 +1,7 @@
 // Type-based checks, when a type checker is at hand (tspc): locals whose type cannot be
 // snapshotted, live across an await, and `for…of` over iterables that cannot resume by index.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.ts";
 import { TransformError } from "./diagnostics.ts";
 import type { Liveness } from "./liveness.ts";
 
@@ -8,18 +9,18 @@ const PROCESS_STATE = /^(Socket|Server|TLSSocket|Duplex|Readable|Writable|Transf
 const ITERATORS = /^(Generator|AsyncGenerator|Iterator|IterableIterator|AsyncIterator|AsyncIterableIterator|IteratorObject|ArrayIterator|MapIterator|SetIterator|StringIterator|RegExpStringIterator|BuiltinIterator)$/;
 
 /** Is the array, tuple or string type safe to walk by index? */
-export function isIndexable(type: ts.Type, checker: ts.TypeChecker): boolean {
+export function isIndexable(type: TS.Type, checker: TS.TypeChecker): boolean {
   if (type.isUnion()) return type.types.every((t) => isIndexable(t, checker));
   if (type.flags & ts.TypeFlags.StringLike) return true;
   return checker.isArrayType(type) || checker.isTupleType(type);
 }
 
-function typeName(type: ts.Type): string | undefined {
+function typeName(type: TS.Type): string | undefined {
   return (type.aliasSymbol ?? type.getSymbol())?.getName();
 }
 
 /** Why a value of this type cannot be in a snapshot, or undefined when it can (as far as types tell). */
-function unserializable(type: ts.Type, checker: ts.TypeChecker, declaration: ts.Node): { name: "iteratorAcrossAwait" | "notSerializableAcrossAwait"; detail: string } | undefined {
+function unserializable(type: TS.Type, checker: TS.TypeChecker, declaration: TS.Node): { name: "iteratorAcrossAwait" | "notSerializableAcrossAwait"; detail: string } | undefined {
   if (type.isUnion()) {
     for (const t of type.types) {
       const found = unserializable(t, checker, declaration);
@@ -39,7 +40,7 @@ function unserializable(type: ts.Type, checker: ts.TypeChecker, declaration: ts.
   return undefined;
 }
 
-export function checkFrameTypes(liveness: Liveness, checker: ts.TypeChecker): void {
+export function checkFrameTypes(liveness: Liveness, checker: TS.TypeChecker): void {
   for (const [binding, declaration] of liveness.declared) {
     if (!liveness.acrossAnyAwait(binding)) continue;
     const type = checker.getTypeAtLocation(declaration);

@@ -29,7 +29,7 @@ export function compile(source: string, fileName: string, options: CompileOption
   const result = ts.transpileModule(source, {
     fileName,
     compilerOptions: { ...compilerOptions, inlineSourceMap: options.sourceMap !== false, inlineSources: options.sourceMap !== false },
-    transformers: { before: [workflowTransformer({ projectRoot: options.projectRoot, report: (d) => diagnostics.push(d) })] },
+    transformers: { before: [workflowTransformer({ typescript: ts, projectRoot: options.projectRoot, report: (d) => diagnostics.push(d) })] },
     reportDiagnostics: false,
   });
   return { code: result.outputText, diagnostics };

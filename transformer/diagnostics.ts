@@ -1,6 +1,7 @@
 // The catalogue of everything the transformer refuses, one code per problem, forever.
 // A phase that meets one throws a TransformError; the plugin and compile() report it with file:line:col.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.ts";
 
 export interface DiagnosticEntry {
   readonly code: number;
@@ -45,8 +46,8 @@ export interface Diagnostic {
 export class TransformError extends Error {
   override name = "TransformError";
   readonly entry: DiagnosticEntry;
-  readonly node: ts.Node;
-  constructor(name: DiagnosticName, node: ts.Node, detail?: string) {
+  readonly node: TS.Node;
+  constructor(name: DiagnosticName, node: TS.Node, detail?: string) {
     const entry = catalogue[name];
     super(detail ? `${entry.message}: ${detail}` : entry.message);
     this.entry = entry;
@@ -54,7 +55,7 @@ export class TransformError extends Error {
   }
 }
 
-export function toDiagnostic(error: TransformError, sourceFile: ts.SourceFile): Diagnostic {
+export function toDiagnostic(error: TransformError, sourceFile: TS.SourceFile): Diagnostic {
   const node = ts.getOriginalNode(error.node);
   const start = node.pos >= 0 ? node.getStart(sourceFile) : 0;
   const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);

@@ -2,7 +2,8 @@
 // builds `__otf.defineWorkflow({ id, hash, points, …, step })` plus the module-level constants
 // it needs (its try-region table and its lifted closures).
 import { createHash } from "node:crypto";
-import ts from "typescript";
+import type TS from "typescript";
+import { ts, f } from "./typescript.ts";
 import { checkFrameTypes } from "./checks.ts";
 import { Liveness } from "./liveness.ts";
 import { DISPATCH, FRAME, LOCALS, RUNTIME, StateBuilder, TEMPS, assign, id, num, prop, runtimeCall } from "./builder.ts";
@@ -10,25 +11,23 @@ import { CLOSURE_ENV, Rewriter, boundIdentifiers, patternTarget, type RewriteHoo
 import { analyse, type Analysis, type ClosureInfo, type NestedFunction } from "./scope.ts";
 import { StatementLowering } from "./statements.ts";
 
-const f = ts.factory;
-
 export interface EmittedWorkflow {
   /** Replaces the workflow's definition. */
-  readonly definition: ts.Expression;
+  readonly definition: TS.Expression;
   /** Module-level constants, placed after the imports. */
-  readonly prelude: ts.Statement[];
+  readonly prelude: TS.Statement[];
 }
 
 export interface WorkflowInput {
-  readonly fn: ts.FunctionLikeDeclaration;
+  readonly fn: TS.FunctionLikeDeclaration;
   readonly name: string;
   readonly id: string;
-  readonly sourceFile: ts.SourceFile;
-  readonly context: ts.TransformationContext;
+  readonly sourceFile: TS.SourceFile;
+  readonly context: TS.TransformationContext;
   /** Distinguishes this workflow's module constants from others' in the same file. */
   readonly index: number;
   /** With a program (tspc): type-based checks of locals and for…of. */
-  readonly checker?: ts.TypeChecker;
+  readonly checker?: TS.TypeChecker;
 }
 
 export function sourceHash(text: string): string {
@@ -41,7 +40,7 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   const liveness = new Liveness(fn, analysis);
   if (input.checker) checkFrameTypes(liveness, input.checker);
   const builder = new StateBuilder();
-  const prelude: ts.Statement[] = [];
+  const prelude: TS.Statement[] = [];
   const closureNames = new Map<string, number>();
   const regionsName = `__otf_regions_${input.index}`;
   const contextsName = `__otf_contexts_${input.index}`;
@@ -59,15 +58,15 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
   lowering.checker = input.checker;
   lowering.liveness = liveness;
 
-  function lift(nested: NestedFunction, info: ClosureInfo): ts.Expression {
+  function lift(nested: NestedFunction, info: ClosureInfo): TS.Expression {
     const base = nested.name?.text ?? nameOfFunction(nested) ?? "anonymous";
     const ordinal = (closureNames.get(base) ?? 0) + 1;
     closureNames.set(base, ordinal);
     const closureId = `${input.id}/${base}${ordinal > 1 ? `#${ordinal}` : ""}`;
     const factoryName = `__otf_closure_${input.index}_${prelude.length}`;
     const body = rewriter.closureBody(nested);
-    const asExpression = ts.isFunctionDeclaration(body) ? f.createFunctionExpression(body.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined, body.asteriskToken, body.name, undefined, body.parameters, undefined, body.body!) : body;
-    const factory = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, CLOSURE_ENV)], undefined, undefined, asExpression as ts.Expression);
+    const asExpression = ts.isFunctionDeclaration(body) ? f.createFunctionExpression(body.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as TS.Modifier[] | undefined, body.asteriskToken, body.name, undefined, body.parameters, undefined, body.body!) : body;
+    const factory = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, CLOSURE_ENV)], undefined, undefined, asExpression as TS.Expression);
     prelude.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(factoryName, undefined, undefined, runtimeCall("defineClosure", [f.createStringLiteral(closureId), factory]))], ts.NodeFlags.Const)));
     const env = [f.createPropertyAssignment("locals", id(LOCALS)), ...info.captures.filter((b) => b.storage === "box").map((b) => f.createPropertyAssignment(f.createStringLiteral(b.key), prop(LOCALS, b.key)))];
     return ts.setTextRange(f.createCallExpression(id(factoryName), undefined, [f.createObjectLiteralExpression(env)]), nested);
@@ -146,11 +145,11 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
  * no await and no closure capturing one, they stay JS locals, declared by `let` (scope.ts keeps
  * the parameters together, so a default reads an earlier parameter where it was just bound).
  */
-function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewriter: Rewriter, builder: StateBuilder): void {
+function bindParameters(fn: TS.FunctionLikeDeclaration, analysis: Analysis, rewriter: Rewriter, builder: StateBuilder): void {
   if (fn.parameters.length === 0) return;
   const names = fn.parameters.flatMap((p) => boundIdentifiers(p.name));
   const bindings = names.map((n) => analysis.bindingOf(n)!);
-  const rewrite = (e: ts.Expression) => rewriter.expression(e);
+  const rewrite = (e: TS.Expression) => rewriter.expression(e);
   if (bindings.every((b) => b.storage !== "local")) {
     for (const b of bindings) if (b.storage === "box") builder.emit(assign(prop(LOCALS, b.key), runtimeCall("box", [f.createVoidZero()])));
     const pattern = f.createArrayLiteralExpression(
@@ -167,15 +166,15 @@ function bindParameters(fn: ts.FunctionLikeDeclaration, analysis: Analysis, rewr
   builder.emit(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, prop(FRAME, "args"))], ts.NodeFlags.Let)), fn.parameters));
 }
 
-function strings(values: readonly string[]): ts.ArrayLiteralExpression {
+function strings(values: readonly string[]): TS.ArrayLiteralExpression {
   return f.createArrayLiteralExpression(values.map((v) => f.createStringLiteral(v)));
 }
 
-function constant(name: string, value: ts.Expression): ts.Statement {
+function constant(name: string, value: TS.Expression): TS.Statement {
   return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], ts.NodeFlags.Const));
 }
 
-function nameOfFunction(node: ts.Node): string | undefined {
+function nameOfFunction(node: TS.Node): string | undefined {
   const p = node.parent;
   if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
   if (p && ts.isPropertyAssignment(p) && ts.isIdentifier(p.name)) return p.name.text;

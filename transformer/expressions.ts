@@ -1,7 +1,8 @@
 // Normalises expressions so that each `await` stands alone as a suspend: operands evaluated
 // before an await are held in temps (left-to-right order kept), and `&&`, `||`, `??`, `?:`
 // branch into states so their right-hand side is evaluated only when reached.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts, f } from "./typescript.ts";
 import { FRAME, RUNTIME, StateBuilder, id, isAssignmentOperator, prop, runtimeCall } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 import { Rewriter } from "./rewrite.ts";
@@ -9,16 +10,14 @@ import type { PointTable } from "./ir.ts";
 import type { Liveness } from "./liveness.ts";
 import type { Analysis } from "./scope.ts";
 
-const f = ts.factory;
-
 export class ExpressionLowering {
   protected readonly keyCounts = new Map<string, number>();
 
   readonly builder: StateBuilder;
   readonly analysis: Analysis;
   readonly rewriter: Rewriter;
-  readonly sourceFile: ts.SourceFile;
-  constructor(builder: StateBuilder, analysis: Analysis, rewriter: Rewriter, sourceFile: ts.SourceFile) {
+  readonly sourceFile: TS.SourceFile;
+  constructor(builder: StateBuilder, analysis: Analysis, rewriter: Rewriter, sourceFile: TS.SourceFile) {
     this.builder = builder;
     this.analysis = analysis;
     this.rewriter = rewriter;
@@ -26,7 +25,7 @@ export class ExpressionLowering {
   }
 
   /** The expression, with every await in it turned into a suspend emitted before its use. */
-  expression(node: ts.Expression): ts.Expression {
+  expression(node: TS.Expression): TS.Expression {
     if (!this.analysis.containsAwait(node)) return this.rewriter.expression(node);
     const b = this.builder;
     if (ts.isParenthesizedExpression(node)) return f.createParenthesizedExpression(this.expression(node.expression));
@@ -82,7 +81,7 @@ export class ExpressionLowering {
   }
 
   /** The source text of an original node, whitespace collapsed (what a temp's role names). */
-  protected text(node: ts.Node): string {
+  protected text(node: TS.Node): string {
     const original = ts.getOriginalNode(node);
     if (original.pos < 0) return ts.SyntaxKind[node.kind];
     const text = original.getText(this.sourceFile).replace(/\s+/g, " ");
@@ -98,7 +97,7 @@ export class ExpressionLowering {
   }
 
   /** Where an await sits: a key stable across unrelated edits (transformer/README.md), its line and text. */
-  protected point(node: ts.AwaitExpression): Omit<PointTable, "state" | "temps"> {
+  protected point(node: TS.AwaitExpression): Omit<PointTable, "state" | "temps"> {
     const start = node.getStart(this.sourceFile);
     const { line } = this.sourceFile.getLineAndCharacterOfPosition(start);
     const lineStart = this.sourceFile.getPositionOfLineAndCharacter(line, 0);
@@ -115,7 +114,7 @@ export class ExpressionLowering {
    * Lowers a list evaluated left to right; an operand followed by an await is held in a temp
    * unless re-reading it after the await gives the same value.
    */
-  protected list(nodes: readonly ts.Expression[]): ts.Expression[] {
+  protected list(nodes: readonly TS.Expression[]): TS.Expression[] {
     let lastAwait = -1;
     nodes.forEach((n, i) => {
       if (this.analysis.containsAwait(n)) lastAwait = i;
@@ -127,7 +126,7 @@ export class ExpressionLowering {
   }
 
   /** `lowered` (of `original`), safe to evaluate after `later` has run, awaits included. */
-  protected hold(original: ts.Expression, lowered: ts.Expression, later: readonly ts.Node[]): ts.Expression {
+  protected hold(original: TS.Expression, lowered: TS.Expression, later: readonly TS.Node[]): TS.Expression {
     // Only an await splits what follows into earlier statements; without one the operand is used where it
     // stands, and a temp would only keep its value (a function made by a closure, say) alive in the frame.
     if (!later.some((n) => this.analysis.containsAwait(n))) return lowered;
@@ -142,16 +141,16 @@ export class ExpressionLowering {
    * A spread followed by an await: JS reads the items (or properties) before the await, which may change
    * them (`[...log, (log.push(x), await y)]`), so they are copied into a temp now and the copy is spread.
    */
-  private spreadNow(original: ts.Expression, lowered: ts.Expression): ts.Expression {
+  private spreadNow(original: TS.Expression, lowered: TS.Expression): TS.Expression {
     const temp = this.builder.temp(`items of ${this.text(original)}`);
     const copy = ts.isSpreadElement(original)
-      ? f.createArrayLiteralExpression([lowered as ts.SpreadElement])
+      ? f.createArrayLiteralExpression([lowered as TS.SpreadElement])
       : f.createObjectLiteralExpression([f.createSpreadAssignment(lowered)]);
     this.builder.emit(f.createExpressionStatement(f.createAssignment(temp, copy)));
     return ts.isSpreadElement(original) ? f.createSpreadElement(temp) : temp;
   }
 
-  private isStable(node: ts.Expression, later: readonly ts.Node[]): boolean {
+  private isStable(node: TS.Expression, later: readonly TS.Node[]): boolean {
     while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
     if (ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return !ts.isRegularExpressionLiteral(node);
     if (ts.isPropertyAccessExpression(node)) {
@@ -170,7 +169,7 @@ export class ExpressionLowering {
     return !writes && !calls;
   }
 
-  private binary(node: ts.BinaryExpression): ts.Expression {
+  private binary(node: TS.BinaryExpression): TS.Expression {
     const b = this.builder;
     const op = node.operatorToken.kind;
     if (op === ts.SyntaxKind.CommaToken) {
@@ -201,7 +200,7 @@ export class ExpressionLowering {
       if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) {
         const value = this.expression(node.right);
         if (this.analysis.containsAwait(node.left)) return this.assignPattern(node.left, value);
-        return f.createAssignment(this.rewriter.expression(node.left) as ts.ObjectLiteralExpression, value);
+        return f.createAssignment(this.rewriter.expression(node.left) as TS.ObjectLiteralExpression, value);
       }
       const target = this.target(node.left, [node.right]);
       return f.createAssignment(target, this.expression(node.right));
@@ -223,7 +222,7 @@ export class ExpressionLowering {
    * in JS's order (key, target, value, default); gives the value. Array patterns spread their value
    * first, which differs from JS only for iterators that never end.
    */
-  private assignPattern(pattern: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, value: ts.Expression): ts.Expression {
+  private assignPattern(pattern: TS.ObjectLiteralExpression | TS.ArrayLiteralExpression, value: TS.Expression): TS.Expression {
     const b = this.builder;
     const source = b.temp(`value assigned to ${this.text(pattern)}`);
     b.emit(f.createExpressionStatement(f.createAssignment(source, value)));
@@ -237,18 +236,18 @@ export class ExpressionLowering {
       });
       return source;
     }
-    const used: ts.Expression[] = [];
+    const used: TS.Expression[] = [];
     for (const p of pattern.properties) {
       if (ts.isSpreadAssignment(p)) {
         this.assignElement(p.expression, runtimeCall("objectRest", [source, f.createArrayLiteralExpression(used)]));
         continue;
       }
       if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) throw new TransformError("unsupportedAwait", p, "in a destructuring assignment");
-      let key: ts.Expression;
+      let key: TS.Expression;
       if (ts.isComputedPropertyName(p.name)) {
         key = b.temp(`key ${this.text(p.name)}`);
         b.emit(f.createExpressionStatement(f.createAssignment(key, this.expression(p.name.expression))));
-      } else key = ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name) ? f.createStringLiteral(p.name.text) : (p.name as ts.Expression);
+      } else key = ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name) ? f.createStringLiteral(p.name.text) : (p.name as TS.Expression);
       used.push(key);
       const element = ts.isShorthandPropertyAssignment(p) ? (p.objectAssignmentInitializer ? f.createAssignment(p.name, p.objectAssignmentInitializer) : p.name) : p.initializer;
       this.assignElement(element, f.createElementAccessExpression(source, key));
@@ -257,7 +256,7 @@ export class ExpressionLowering {
   }
 
   /** One element of an assignment pattern: `target` or `target = default`, given the element's value. */
-  private assignElement(element: ts.Expression, value: ts.Expression): void {
+  private assignElement(element: TS.Expression, value: TS.Expression): void {
     const b = this.builder;
     const isDefault = ts.isBinaryExpression(element) && element.operatorToken.kind === ts.SyntaxKind.EqualsToken;
     const target = isDefault ? element.left : element;
@@ -275,12 +274,12 @@ export class ExpressionLowering {
       b.place(present);
     }
     if (reference) b.emit(f.createExpressionStatement(f.createAssignment(reference, current)));
-    else if (this.analysis.containsAwait(target)) this.assignPattern(target as ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, current);
-    else b.emit(f.createExpressionStatement(f.createAssignment(this.rewriter.expression(target) as ts.ObjectLiteralExpression, current)));
+    else if (this.analysis.containsAwait(target)) this.assignPattern(target as TS.ObjectLiteralExpression | TS.ArrayLiteralExpression, current);
+    else b.emit(f.createExpressionStatement(f.createAssignment(this.rewriter.expression(target) as TS.ObjectLiteralExpression, current)));
   }
 
   /** An assignment target, its object and key held across the awaits in `later`. */
-  private target(node: ts.Expression, later: readonly ts.Node[]): ts.Expression {
+  private target(node: TS.Expression, later: readonly TS.Node[]): TS.Expression {
     while (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node)) node = node.expression;
     if (ts.isPropertyAccessExpression(node)) {
       const object = this.hold(node.expression, this.expression(node.expression), later);
@@ -294,13 +293,13 @@ export class ExpressionLowering {
     return this.rewriter.expression(node);
   }
 
-  private call(node: ts.CallExpression | ts.NewExpression): ts.Expression {
+  private call(node: TS.CallExpression | TS.NewExpression): TS.Expression {
     const args = node.arguments ?? f.createNodeArray();
     if (ts.isCallExpression(node) && ts.isOptionalChain(node) && args.some((a) => this.analysis.containsAwait(a))) {
       throw new TransformError("unsupportedAwait", node, "in the arguments of an optional call");
     }
     const combinator = ts.isCallExpression(node) ? this.rewriter.combinatorCallee(node) : undefined;
-    let callee: ts.Expression;
+    let callee: TS.Expression;
     if (combinator) callee = combinator;
     else if (node.expression.kind === ts.SyntaxKind.ImportKeyword || node.expression.kind === ts.SyntaxKind.SuperKeyword) callee = node.expression;
     else if (ts.isPropertyAccessExpression(node.expression) && ts.isCallExpression(node)) {
@@ -324,8 +323,8 @@ export class ExpressionLowering {
     return ts.setTextRange(call, node);
   }
 
-  private object(node: ts.ObjectLiteralExpression): ts.Expression {
-    const parts: ts.Expression[] = [];
+  private object(node: TS.ObjectLiteralExpression): TS.Expression {
+    const parts: TS.Expression[] = [];
     for (const p of node.properties) {
       if (ts.isPropertyAssignment(p)) {
         if (ts.isComputedPropertyName(p.name)) parts.push(p.name.expression);
@@ -335,7 +334,7 @@ export class ExpressionLowering {
     }
     const values = this.list(parts);
     let next = 0;
-    const properties = node.properties.map((p): ts.ObjectLiteralElementLike => {
+    const properties = node.properties.map((p): TS.ObjectLiteralElementLike => {
       if (ts.isPropertyAssignment(p)) {
         const name = ts.isComputedPropertyName(p.name) ? f.createComputedPropertyName(values[next++]!) : p.name;
         return f.createPropertyAssignment(name, values[next++]!);
@@ -343,21 +342,21 @@ export class ExpressionLowering {
       if (ts.isSpreadAssignment(p)) return f.createSpreadAssignment(values[next++]!);
       if (ts.isShorthandPropertyAssignment(p)) return f.createPropertyAssignment(p.name.text, values[next++]!);
       if (p.name && ts.isComputedPropertyName(p.name) && this.analysis.containsAwait(p.name)) throw new TransformError("unsupportedAwait", p, "in a computed method name");
-      return (this.rewriter.expression(f.createObjectLiteralExpression([p])) as ts.ObjectLiteralExpression).properties[0]!;
+      return (this.rewriter.expression(f.createObjectLiteralExpression([p])) as TS.ObjectLiteralExpression).properties[0]!;
     });
     return f.createObjectLiteralExpression(properties, node.properties.hasTrailingComma);
   }
 }
 
 /** The condition under which `a op b` does not evaluate b, given a's value in `left`. */
-function shortCircuits(op: ts.SyntaxKind, left: ts.Expression): ts.Expression {
+function shortCircuits(op: TS.SyntaxKind, left: TS.Expression): TS.Expression {
   if (op === ts.SyntaxKind.AmpersandAmpersandToken) return f.createLogicalNot(left);
   if (op === ts.SyntaxKind.BarBarToken) return left;
   return f.createBinaryExpression(left, ts.SyntaxKind.ExclamationEqualsToken, f.createNull());
 }
 
-function compoundToBinary(op: ts.SyntaxKind): ts.BinaryOperator {
-  const table: Partial<Record<ts.SyntaxKind, ts.BinaryOperator>> = {
+function compoundToBinary(op: TS.SyntaxKind): TS.BinaryOperator {
+  const table: Partial<Record<TS.SyntaxKind, TS.BinaryOperator>> = {
     [ts.SyntaxKind.PlusEqualsToken]: ts.SyntaxKind.PlusToken,
     [ts.SyntaxKind.MinusEqualsToken]: ts.SyntaxKind.MinusToken,
     [ts.SyntaxKind.AsteriskEqualsToken]: ts.SyntaxKind.AsteriskToken,
@@ -375,21 +374,21 @@ function compoundToBinary(op: ts.SyntaxKind): ts.BinaryOperator {
 }
 
 /** The identifier a plain dotted path `a.b.c` starts from; undefined for calls, optional chains and the like. */
-function pathRoot(node: ts.PropertyAccessExpression): ts.Identifier | undefined {
-  let object: ts.Expression = node;
+function pathRoot(node: TS.PropertyAccessExpression): TS.Identifier | undefined {
+  let object: TS.Expression = node;
   while (ts.isPropertyAccessExpression(object) && !object.questionDotToken) object = object.expression;
   return ts.isIdentifier(object) ? object : undefined;
 }
 
 /** Does `node` assign or delete a property named `name` (`x.name = …`, `x["name"] = …`)? */
-function writesProperty(node: ts.Node, name: string): boolean {
-  const couldBe = (target: ts.Expression): boolean => {
+function writesProperty(node: TS.Node, name: string): boolean {
+  const couldBe = (target: TS.Expression): boolean => {
     while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) target = target.expression;
     if (ts.isPropertyAccessExpression(target)) return target.name.text === name;
     if (ts.isElementAccessExpression(target)) return ts.isStringLiteralLike(target.argumentExpression) && target.argumentExpression.text === name;
     return false;
   };
-  const visit = (n: ts.Node): boolean => {
+  const visit = (n: TS.Node): boolean => {
     if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && couldBe(n.left)) return true;
     if (ts.isDeleteExpression(n) && couldBe(n.expression)) return true;
     return ts.forEachChild(n, visit) ?? false;
@@ -397,9 +396,9 @@ function writesProperty(node: ts.Node, name: string): boolean {
   return visit(node);
 }
 
-function assignsTo(node: ts.Node, name: string): boolean {
+function assignsTo(node: TS.Node, name: string): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (found) return;
     if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && mentions(n.left, name)) found = true;
     else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && mentions(n.operand, name)) found = true;
@@ -409,13 +408,13 @@ function assignsTo(node: ts.Node, name: string): boolean {
   return found;
 }
 
-function mentions(node: ts.Node, name: string): boolean {
+function mentions(node: TS.Node, name: string): boolean {
   if (ts.isIdentifier(node)) return node.text === name;
   if (ts.isShorthandPropertyAssignment(node)) return node.name.text === name;
   return ts.forEachChild(node, (c) => mentions(c, name) || undefined) ?? false;
 }
 
-function hasCall(node: ts.Node): boolean {
+function hasCall(node: TS.Node): boolean {
   if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) return true;
   return ts.forEachChild(node, (c) => hasCall(c) || undefined) ?? false;
 }

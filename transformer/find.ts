@@ -2,7 +2,8 @@
 // own `workflow` (through the file's imports, aliases and namespace imports, and through the
 // type checker when one is given), `/** @workflow */` functions, `@workflow` static methods,
 // and exported `task(…)` definitions (which learn their module and export name).
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.ts";
 
 export const OTF_MODULE = "otf";
 
@@ -12,7 +13,7 @@ export interface OtfImports {
   readonly namespaces: Set<string>;
 }
 
-export function otfImports(sourceFile: ts.SourceFile): OtfImports {
+export function otfImports(sourceFile: TS.SourceFile): OtfImports {
   const found: OtfImports = { workflow: new Set(), task: new Set(), namespaces: new Set() };
   for (const s of sourceFile.statements) {
     if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || s.moduleSpecifier.text !== OTF_MODULE) continue;
@@ -30,7 +31,7 @@ export function otfImports(sourceFile: ts.SourceFile): OtfImports {
 }
 
 /** Is `callee` otf's `name` (`workflow` or `task`)? */
-export function isOtfFunction(callee: ts.Expression, name: "workflow" | "task", imports: OtfImports, checker: ts.TypeChecker | undefined): boolean {
+export function isOtfFunction(callee: TS.Expression, name: "workflow" | "task", imports: OtfImports, checker: TS.TypeChecker | undefined): boolean {
   if (ts.isIdentifier(callee) && imports[name].has(callee.text)) return true;
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && imports.namespaces.has(callee.expression.text) && callee.name.text === name) return true;
   if (!checker) return false;
@@ -44,18 +45,18 @@ export function isOtfFunction(callee: ts.Expression, name: "workflow" | "task", 
 }
 
 export type WorkflowSite =
-  | { readonly kind: "call"; readonly call: ts.CallExpression; readonly fn: ts.ArrowFunction | ts.FunctionExpression; readonly name: string | undefined }
-  | { readonly kind: "declaration"; readonly fn: ts.FunctionDeclaration; readonly name: string | undefined }
-  | { readonly kind: "method"; readonly fn: ts.MethodDeclaration; readonly decorator: ts.Decorator; readonly name: string | undefined };
+  | { readonly kind: "call"; readonly call: TS.CallExpression; readonly fn: TS.ArrowFunction | TS.FunctionExpression; readonly name: string | undefined }
+  | { readonly kind: "declaration"; readonly fn: TS.FunctionDeclaration; readonly name: string | undefined }
+  | { readonly kind: "method"; readonly fn: TS.MethodDeclaration; readonly decorator: TS.Decorator; readonly name: string | undefined };
 
-export function hasWorkflowTag(node: ts.Node): boolean {
+export function hasWorkflowTag(node: TS.Node): boolean {
   return ts.getJSDocTags(node).some((t) => t.tagName.text === "workflow");
 }
 
 /** The name a workflow call is known by: the function's own name, or the const it initialises. */
-export function nameOfCall(call: ts.CallExpression, fn: ts.ArrowFunction | ts.FunctionExpression): string | undefined {
+export function nameOfCall(call: TS.CallExpression, fn: TS.ArrowFunction | TS.FunctionExpression): string | undefined {
   if (ts.isFunctionExpression(fn) && fn.name) return fn.name.text;
-  let parent: ts.Node = call.parent;
+  let parent: TS.Node = call.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) parent = parent.parent;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
@@ -63,7 +64,7 @@ export function nameOfCall(call: ts.CallExpression, fn: ts.ArrowFunction | ts.Fu
 }
 
 /** Is `node` evaluated once per module (not inside a function)? */
-export function atModuleLevel(node: ts.Node): boolean {
+export function atModuleLevel(node: TS.Node): boolean {
   for (let p = node.parent; p && !ts.isSourceFile(p); p = p.parent) {
     if (ts.isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return false;
   }
@@ -71,7 +72,7 @@ export function atModuleLevel(node: ts.Node): boolean {
 }
 
 /** The export name of `const name = task(…)` when the const is exported from the module. */
-export function exportedTaskName(call: ts.CallExpression): string | undefined {
+export function exportedTaskName(call: TS.CallExpression): string | undefined {
   const declaration = call.parent;
   if (!ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
   const statement = declaration.parent.parent;

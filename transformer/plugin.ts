@@ -2,7 +2,8 @@
 // With the program at hand, workflows are also found through re-exports and type-checked
 // for locals that cannot be snapshotted; problems become diagnostics that fail the build.
 import { dirname } from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { workflowTransformer } from "./transform.ts";
 
@@ -12,8 +13,11 @@ export interface PluginConfig {
   readonly projectRoot?: string;
 }
 
+/** What ts-patch passes a program plugin besides the program and its config. */
 interface TransformerExtras {
-  addDiagnostic(diagnostic: ts.Diagnostic): number;
+  /** The TypeScript running the build (the transformer makes its nodes with it). */
+  readonly ts?: typeof TS;
+  addDiagnostic(diagnostic: TS.Diagnostic): number;
 }
 
 /**
@@ -22,7 +26,7 @@ interface TransformerExtras {
  */
 export const TSC_CODE_OFFSET = 90000;
 
-export function toTsDiagnostic(d: Diagnostic, program: ts.Program): ts.Diagnostic {
+export function toTsDiagnostic(d: Diagnostic, program: TS.Program): TS.Diagnostic {
   return {
     category: ts.DiagnosticCategory.Error,
     code: TSC_CODE_OFFSET + Number(d.code.slice(3)),
@@ -34,13 +38,14 @@ export function toTsDiagnostic(d: Diagnostic, program: ts.Program): ts.Diagnosti
   };
 }
 
-export function rootOf(program: ts.Program): string {
+export function rootOf(program: TS.Program): string {
   const config = program.getCompilerOptions().configFilePath;
   return typeof config === "string" ? dirname(config) : program.getCurrentDirectory();
 }
 
-export default function otfPlugin(program: ts.Program, config: PluginConfig = {}, extras?: TransformerExtras): ts.TransformerFactory<ts.SourceFile> {
+export default function otfPlugin(program: TS.Program, config: PluginConfig = {}, extras?: TransformerExtras): TS.TransformerFactory<TS.SourceFile> {
   return workflowTransformer({
+    typescript: extras?.ts,
     projectRoot: config.projectRoot ?? rootOf(program),
     checker: program.getTypeChecker(),
     report: (d) => {
@@ -48,36 +53,4 @@ export default function otfPlugin(program: ts.Program, config: PluginConfig = {}
       extras.addDiagnostic(toTsDiagnostic(d, program));
     },
   });
-}
-
-export interface ProgramResult {
-  /** Emitted JavaScript by output file name. */
-  readonly outputs: Map<string, string>;
-  readonly diagnostics: Diagnostic[];
-}
-
-/** Compiles files as one program with the type checker (what tspc does), in memory. */
-export function compileProgram(fileNames: readonly string[], options: { projectRoot?: string; compilerOptions?: ts.CompilerOptions } = {}): ProgramResult {
-  const compilerOptions: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    customConditions: ["otf-source"],
-    allowImportingTsExtensions: true,
-    rewriteRelativeImportExtensions: true,
-    strict: true,
-    skipLibCheck: true,
-    noEmitOnError: false,
-    outDir: "/otf-virtual-out",
-    ...options.compilerOptions,
-  };
-  const program = ts.createProgram(fileNames, compilerOptions);
-  const diagnostics: Diagnostic[] = [];
-  const outputs = new Map<string, string>();
-  const transformer = workflowTransformer({ projectRoot: options.projectRoot ?? program.getCurrentDirectory(), checker: program.getTypeChecker(), report: (d) => diagnostics.push(d) });
-  for (const file of fileNames) {
-    const sourceFile = program.getSourceFile(file);
-    program.emit(sourceFile, (name, text) => outputs.set(name, text), undefined, false, { before: [transformer] });
-  }
-  return { outputs, diagnostics };
 }

@@ -1,12 +1,11 @@
 // Rewrites code that does not await (a "chunk"), so it can stand inside a state: references to
 // frame variables become `$L.name`, jumps and returns that leave the chunk go through the state
 // machine, and nested functions become lifted closures. Everything else is left as written.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts, f } from "./typescript.ts";
 import { LOCALS, RUNTIME, id, prop, runtimeCall, sequence } from "./builder.ts";
 import type { Analysis, Binding, ClosureInfo, NestedFunction } from "./scope.ts";
 import { isFunctionLike } from "./scope.ts";
-
-const f = ts.factory;
 
 export const CLOSURE_ENV = "__otf_env";
 /** The catch variable of a catch clause whose binding lives in the frame. */
@@ -17,17 +16,17 @@ export type Access = { readonly kind: "step" } | { readonly kind: "closure" };
 
 export interface RewriteHooks {
   /** A break or continue whose target is outside the chunk. */
-  jump(kind: "break" | "continue", label: string | undefined, node: ts.Node): ts.Statement;
+  jump(kind: "break" | "continue", label: string | undefined, node: TS.Node): TS.Statement;
   /** A return of the workflow. */
-  ret(value: ts.Expression, node: ts.Node): ts.Statement;
+  ret(value: TS.Expression, node: TS.Node): TS.Statement;
   /** A nested function whose captures all live in the frame: the expression that creates it. */
-  lift(fn: NestedFunction, info: ClosureInfo): ts.Expression;
+  lift(fn: NestedFunction, info: ClosureInfo): TS.Expression;
 }
 
 export const COMBINATORS = new Set(["all", "race", "allSettled", "any"]);
 
 /** The expression a binding is read and written through. */
-export function bindingTarget(binding: Binding, access: Access): ts.Expression {
+export function bindingTarget(binding: Binding, access: Access): TS.Expression {
   if (access.kind === "step") {
     const slot = prop(LOCALS, binding.key);
     return binding.storage === "box" ? prop(slot, "value") : slot;
@@ -42,30 +41,30 @@ interface InnerTarget {
 }
 
 export class Rewriter {
-  private readonly context: ts.TransformationContext;
+  private readonly context: TS.TransformationContext;
   private readonly analysis: Analysis;
   private readonly hooks: RewriteHooks;
-  constructor(context: ts.TransformationContext, analysis: Analysis, hooks: RewriteHooks) {
+  constructor(context: TS.TransformationContext, analysis: Analysis, hooks: RewriteHooks) {
     this.context = context;
     this.analysis = analysis;
     this.hooks = hooks;
   }
 
-  expression(node: ts.Expression, access: Access = { kind: "step" }): ts.Expression {
-    return this.visit(node, access, [], false) as ts.Expression;
+  expression(node: TS.Expression, access: Access = { kind: "step" }): TS.Expression {
+    return this.visit(node, access, [], false) as TS.Expression;
   }
 
-  statement(node: ts.Statement, access: Access = { kind: "step" }): ts.Statement {
-    return this.visit(node, access, [], false) as ts.Statement;
+  statement(node: TS.Statement, access: Access = { kind: "step" }): TS.Statement {
+    return this.visit(node, access, [], false) as TS.Statement;
   }
 
   /** A function's body rewritten for a lifted closure (its own jumps and returns stay its own). */
-  closureBody<T extends ts.Node>(node: T): T {
+  closureBody<T extends TS.Node>(node: T): T {
     return this.visit(node, { kind: "closure" }, [], true) as T;
   }
 
   /** `Promise.all(…)` and friends, when `Promise` is the global one: the runtime's serializable combinators. */
-  combinatorCallee(call: ts.CallExpression): ts.Expression | undefined {
+  combinatorCallee(call: TS.CallExpression): TS.Expression | undefined {
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Promise") return undefined;
     if (this.analysis.bindingOf(callee.expression) || !COMBINATORS.has(callee.name.text)) return undefined;
@@ -73,7 +72,7 @@ export class Rewriter {
   }
 
   /** A for loop's boxed `let` variables get a fresh box per iteration, made before the increment (as JS does). */
-  private perIterationCopies(original: ts.ForStatement, visited: ts.ForStatement, access: Access): ts.ForStatement {
+  private perIterationCopies(original: TS.ForStatement, visited: TS.ForStatement, access: Access): TS.ForStatement {
     const init = original.initializer;
     if (!init || !ts.isVariableDeclarationList(init)) return visited;
     const copies = init.declarations
@@ -93,7 +92,7 @@ export class Rewriter {
    * `for (const x of xs)` with x in the frame: each item arrives in a JS local and is bound at the
    * top of the body, so a boxed x gets a fresh box per iteration.
    */
-  private bindEachItem(original: ts.ForInStatement | ts.ForOfStatement, visited: ts.ForInStatement | ts.ForOfStatement, access: Access): ts.Statement {
+  private bindEachItem(original: TS.ForInStatement | TS.ForOfStatement, visited: TS.ForInStatement | TS.ForOfStatement, access: Access): TS.Statement {
     const head = original.initializer;
     if (!ts.isVariableDeclarationList(head) || !head.declarations.flatMap((d) => boundIdentifiers(d.name)).some((n) => (this.analysis.bindingOf(n)?.storage ?? "local") !== "local")) return visited;
     const item = f.createUniqueName("__otf_item");
@@ -105,8 +104,8 @@ export class Rewriter {
       : f.updateForInStatement(visited, itemHead, visited.expression, body);
   }
 
-  private visit(node: ts.Node, access: Access, inner: InnerTarget[], inFunction: boolean): ts.Node {
-    const visitor = (child: ts.Node): ts.Node => this.visit(child, access, inner, inFunction);
+  private visit(node: TS.Node, access: Access, inner: InnerTarget[], inFunction: boolean): TS.Node {
+    const visitor = (child: TS.Node): TS.Node => this.visit(child, access, inner, inFunction);
 
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return node;
 
@@ -120,7 +119,7 @@ export class Rewriter {
       const binding = this.analysis.bindingOf(node.name);
       if (binding && binding.storage !== "local") {
         const target = bindingTarget(binding, access);
-        const value = node.objectAssignmentInitializer ? f.createAssignment(target, this.visit(node.objectAssignmentInitializer, access, inner, inFunction) as ts.Expression) : target;
+        const value = node.objectAssignmentInitializer ? f.createAssignment(target, this.visit(node.objectAssignmentInitializer, access, inner, inFunction) as TS.Expression) : target;
         return ts.setTextRange(f.createPropertyAssignment(node.name.text, value), node);
       }
     }
@@ -129,10 +128,10 @@ export class Rewriter {
       const list = ts.isVariableStatement(node) ? node.declarationList : node;
       const names = list.declarations.flatMap((d) => boundIdentifiers(d.name));
       if (names.some((n) => this.analysis.bindingOf(n)?.storage !== "local" && this.analysis.bindingOf(n) !== undefined)) {
-        const assignments = declarationAssignments(list, (e) => this.visit(e, access, inner, inFunction) as ts.Expression, this.analysis, access);
+        const assignments = declarationAssignments(list, (e) => this.visit(e, access, inner, inFunction) as TS.Expression, this.analysis, access);
         if (ts.isVariableDeclarationList(node)) {
           // A for-loop head: one expression (or, in for-in/of, the assignment target).
-          if (ts.isForInStatement(node.parent) || ts.isForOfStatement(node.parent)) return patternTarget(list.declarations[0]!.name, this.analysis, access, (e) => this.visit(e, access, inner, inFunction) as ts.Expression);
+          if (ts.isForInStatement(node.parent) || ts.isForOfStatement(node.parent)) return patternTarget(list.declarations[0]!.name, this.analysis, access, (e) => this.visit(e, access, inner, inFunction) as TS.Expression);
           return assignments.length ? sequence(assignments) : f.createVoidZero();
         }
         const statement = assignments.length ? f.createExpressionStatement(sequence(assignments)) : f.createEmptyStatement();
@@ -145,14 +144,14 @@ export class Rewriter {
       const caught = f.createIdentifier(CAUGHT);
       const declaration = node.variableDeclaration;
       const list = f.createVariableDeclarationList([f.updateVariableDeclaration(declaration, declaration.name, undefined, undefined, undefined)], ts.NodeFlags.Let);
-      const bind = declarationAssignments(list, (e) => visitor(e) as ts.Expression, this.analysis, access, () => caught);
-      const block = visitor(node.block) as ts.Block;
+      const bind = declarationAssignments(list, (e) => visitor(e) as TS.Expression, this.analysis, access, () => caught);
+      const block = visitor(node.block) as TS.Block;
       return f.updateCatchClause(node, f.createVariableDeclaration(caught), f.updateBlock(block, [f.createExpressionStatement(sequence(bind)), ...block.statements]));
     }
 
     if (ts.isCallExpression(node)) {
       const callee = this.combinatorCallee(node);
-      if (callee) return ts.setTextRange(f.updateCallExpression(node, callee, undefined, node.arguments.map((a) => visitor(a) as ts.Expression)), node);
+      if (callee) return ts.setTextRange(f.updateCallExpression(node, callee, undefined, node.arguments.map((a) => visitor(a) as TS.Expression)), node);
     }
 
     if (isFunctionLike(node) && !inFunction) {
@@ -174,7 +173,7 @@ export class Rewriter {
         return node;
       }
       if (ts.isReturnStatement(node)) {
-        const value = node.expression ? (this.visit(node.expression, access, inner, inFunction) as ts.Expression) : f.createVoidZero();
+        const value = node.expression ? (this.visit(node.expression, access, inner, inFunction) as TS.Expression) : f.createVoidZero();
         return ts.setTextRange(this.hooks.ret(value, node), node);
       }
       if (ts.isLabeledStatement(node) || ts.isIterationStatement(node, false) || ts.isSwitchStatement(node)) {
@@ -192,7 +191,7 @@ export class Rewriter {
   }
 }
 
-function isValueReference(id: ts.Identifier): boolean {
+function isValueReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (!p) return true;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
@@ -215,7 +214,7 @@ function hasInnerTarget(inner: readonly InnerTarget[], kind: "break" | "continue
   return false;
 }
 
-export function unwrapLabels(node: ts.Statement): { labels: string[]; body: ts.Statement } {
+export function unwrapLabels(node: TS.Statement): { labels: string[]; body: TS.Statement } {
   const labels: string[] = [];
   let body = node;
   while (ts.isLabeledStatement(body)) {
@@ -225,34 +224,34 @@ export function unwrapLabels(node: ts.Statement): { labels: string[]; body: ts.S
   return { labels, body };
 }
 
-function rewrapLabels(labels: readonly string[], body: ts.Statement, original: ts.Statement): ts.Statement {
+function rewrapLabels(labels: readonly string[], body: TS.Statement, original: TS.Statement): TS.Statement {
   if (labels.length === 0) return body;
   let result = body;
   for (let i = labels.length - 1; i >= 0; i--) result = f.createLabeledStatement(labels[i]!, result);
   return ts.setTextRange(result, original);
 }
 
-export function boundIdentifiers(name: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] {
+export function boundIdentifiers(name: TS.BindingName, out: TS.Identifier[] = []): TS.Identifier[] {
   if (ts.isIdentifier(name)) out.push(name);
   else for (const e of name.elements) if (!ts.isOmittedExpression(e)) boundIdentifiers(e.name, out);
   return out;
 }
 
 /** A binding pattern as an assignment target (`{ a, b: [c] }` → `{ a: $L.a, b: [$L.c] }`). */
-export function patternTarget(name: ts.BindingName, analysis: Analysis, access: Access, rewrite: (e: ts.Expression) => ts.Expression): ts.Expression {
+export function patternTarget(name: TS.BindingName, analysis: Analysis, access: Access, rewrite: (e: TS.Expression) => TS.Expression): TS.Expression {
   if (ts.isIdentifier(name)) {
     const binding = analysis.bindingOf(name);
     return binding && binding.storage !== "local" ? bindingTarget(binding, access) : name;
   }
-  const withDefault = (target: ts.Expression, init: ts.Expression | undefined) => (init ? f.createAssignment(target, rewrite(init)) : target);
+  const withDefault = (target: TS.Expression, init: TS.Expression | undefined) => (init ? f.createAssignment(target, rewrite(init)) : target);
   if (ts.isObjectBindingPattern(name)) {
     return f.createObjectLiteralExpression(
       name.elements.map((e) => {
         const target = patternTarget(e.name, analysis, access, rewrite);
         if (e.dotDotDotToken) return f.createSpreadAssignment(target);
-        const key = e.propertyName ?? (e.name as ts.Identifier);
+        const key = e.propertyName ?? (e.name as TS.Identifier);
         const keyNode = ts.isComputedPropertyName(key) ? f.createComputedPropertyName(rewrite(key.expression)) : ts.isIdentifier(key) ? f.createIdentifier(key.text) : key;
-        return f.createPropertyAssignment(keyNode as ts.PropertyName, withDefault(target, e.initializer));
+        return f.createPropertyAssignment(keyNode as TS.PropertyName, withDefault(target, e.initializer));
       }),
     );
   }
@@ -269,9 +268,9 @@ export function patternTarget(name: ts.BindingName, analysis: Analysis, access: 
  * A declaration of frame variables as assignments: boxes are made fresh first, `let x;` resets
  * to undefined (a loop body re-entered starts over), `var x;` keeps its value.
  */
-export function declarationAssignments(list: ts.VariableDeclarationList, rewrite: (e: ts.Expression) => ts.Expression, analysis: Analysis, access: Access, initialiser?: (d: ts.VariableDeclaration) => ts.Expression | undefined): ts.Expression[] {
+export function declarationAssignments(list: TS.VariableDeclarationList, rewrite: (e: TS.Expression) => TS.Expression, analysis: Analysis, access: Access, initialiser?: (d: TS.VariableDeclaration) => TS.Expression | undefined): TS.Expression[] {
   const lexical = (list.flags & ts.NodeFlags.BlockScoped) !== 0;
-  const out: ts.Expression[] = [];
+  const out: TS.Expression[] = [];
   for (const d of list.declarations) {
     const init = initialiser ? initialiser(d) : d.initializer ? rewrite(d.initializer) : undefined;
     if (ts.isIdentifier(d.name)) {
@@ -290,7 +289,7 @@ export function declarationAssignments(list: ts.VariableDeclarationList, rewrite
       const binding = analysis.bindingOf(name);
       if (binding?.storage === "box") out.push(f.createAssignment(prop(LOCALS, binding.key), runtimeCall("box", [f.createVoidZero()])));
     }
-    out.push(ts.setTextRange(f.createAssignment(patternTarget(d.name, analysis, access, rewrite) as ts.ObjectLiteralExpression, init ?? f.createVoidZero()), d));
+    out.push(ts.setTextRange(f.createAssignment(patternTarget(d.name, analysis, access, rewrite) as TS.ObjectLiteralExpression, init ?? f.createVoidZero()), d));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // Binding analysis of one workflow: which names live in the frame (their scope contains an await),
 // which are boxed (captured by a closure and re-bound per loop iteration), which stay plain JS
 // locals, and which nested functions can be lifted to module level as serializable closures.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.ts";
 import { isAssignmentOperator } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 
@@ -23,7 +24,7 @@ export interface Binding {
 }
 
 export interface Scope {
-  readonly node: ts.Node;
+  readonly node: TS.Node;
   readonly parent: Scope | undefined;
   readonly bindings: Map<string, Binding>;
   /** False for the scopes of functions nested in the workflow. */
@@ -32,7 +33,7 @@ export interface Scope {
   readonly inLoop: boolean;
 }
 
-export type NestedFunction = ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration;
+export type NestedFunction = TS.ArrowFunction | TS.FunctionExpression | TS.FunctionDeclaration;
 
 export interface ClosureInfo {
   /** Workflow bindings it reads or writes, in first-use order. */
@@ -43,22 +44,22 @@ export interface ClosureInfo {
 
 export interface Analysis {
   readonly bindings: Binding[];
-  bindingOf(identifier: ts.Identifier): Binding | undefined;
-  closureOf(fn: ts.Node): ClosureInfo | undefined;
-  containsAwait(node: ts.Node): boolean;
-  scopeOf(node: ts.Node): Scope | undefined;
+  bindingOf(identifier: TS.Identifier): Binding | undefined;
+  closureOf(fn: TS.Node): ClosureInfo | undefined;
+  containsAwait(node: TS.Node): boolean;
+  scopeOf(node: TS.Node): Scope | undefined;
 }
 
 const RESERVED = new Set(["$F", "$L", "$T", "$dispatch", "$e"]);
 
-export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration | ts.ClassStaticBlockDeclaration {
+export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration | TS.ClassStaticBlockDeclaration {
   return ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
 }
 
 /** Does `node` contain an await of this function (not of a nested function)? Cached per node. */
-export function awaitFinder(): (node: ts.Node) => boolean {
-  const cache = new Map<ts.Node, boolean>();
-  const contains = (node: ts.Node): boolean => {
+export function awaitFinder(): (node: TS.Node) => boolean {
+  const cache = new Map<TS.Node, boolean>();
+  const contains = (node: TS.Node): boolean => {
     const known = cache.get(node);
     if (known !== undefined) return known;
     let found = false;
@@ -72,12 +73,12 @@ export function awaitFinder(): (node: ts.Node) => boolean {
   return contains;
 }
 
-function isLoop(node: ts.Node): boolean {
+function isLoop(node: TS.Node): boolean {
   return ts.isIterationStatement(node, false);
 }
 
 /** Identifiers that name a property, a label, a type or an import, rather than a variable. */
-function isReference(id: ts.Identifier): boolean {
+function isReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   if (ts.isQualifiedName(p)) return false;
@@ -90,7 +91,7 @@ function isReference(id: ts.Identifier): boolean {
   return true;
 }
 
-function isDeclarationName(id: ts.Identifier): boolean {
+function isDeclarationName(id: TS.Identifier): boolean {
   const p = id.parent;
   return (
     ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name === id) ||
@@ -98,28 +99,28 @@ function isDeclarationName(id: ts.Identifier): boolean {
   );
 }
 
-function declaredNames(name: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] {
+function declaredNames(name: TS.BindingName, out: TS.Identifier[] = []): TS.Identifier[] {
   if (ts.isIdentifier(name)) out.push(name);
   else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declaredNames(element.name, out);
   return out;
 }
 
-export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
+export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
   const containsAwait = awaitFinder();
-  const bindingByDeclaration = new Map<ts.Identifier, Binding>();
-  const bindingByReference = new Map<ts.Identifier, Binding>();
-  const scopes = new Map<ts.Node, Scope>();
-  const closures = new Map<ts.Node, ClosureInfo>();
+  const bindingByDeclaration = new Map<TS.Identifier, Binding>();
+  const bindingByReference = new Map<TS.Identifier, Binding>();
+  const scopes = new Map<TS.Node, Scope>();
+  const closures = new Map<TS.Node, ClosureInfo>();
   const ordered: Binding[] = [];
   const usedKeys = new Set<string>();
 
-  function newScope(node: ts.Node, parent: Scope | undefined, inWorkflow: boolean, inLoop: boolean): Scope {
+  function newScope(node: TS.Node, parent: Scope | undefined, inWorkflow: boolean, inLoop: boolean): Scope {
     const scope: Scope = { node, parent, bindings: new Map(), inWorkflow, hasAwait: inWorkflow && containsAwait(node), inLoop };
     scopes.set(node, scope);
     return scope;
   }
 
-  function declare(scope: Scope, id: ts.Identifier): void {
+  function declare(scope: Scope, id: TS.Identifier): void {
     const existing = scope.bindings.get(id.text);
     if (existing) {
       bindingByDeclaration.set(id, existing);
@@ -137,13 +138,13 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
 
   /** The names one declaration list (or catch binding) declares together, in the workflow's scopes. */
   const groups: Binding[][] = [];
-  function declareGroup(scope: Scope, ids: readonly ts.Identifier[]): void {
+  function declareGroup(scope: Scope, ids: readonly TS.Identifier[]): void {
     for (const id of ids) declare(scope, id);
     if (scope.inWorkflow && ids.length > 1) groups.push(ids.map((id) => bindingByDeclaration.get(id)!));
   }
 
   /** `var`s and (in function scope) nothing else: hoisted to the function's scope. */
-  function hoistVars(node: ts.Node, scope: Scope): void {
+  function hoistVars(node: TS.Node, scope: Scope): void {
     ts.forEachChild(node, function visit(child): void {
       if (isFunctionLike(child) || ts.isClassLike(child)) return;
       if (ts.isVariableDeclarationList(child) && !(child.flags & ts.NodeFlags.BlockScoped)) {
@@ -156,7 +157,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
   }
 
   /** let/const/class/function declared directly in a block-like list of statements. */
-  function declareLexical(statements: readonly ts.Statement[], scope: Scope): void {
+  function declareLexical(statements: readonly TS.Statement[], scope: Scope): void {
     for (const s of statements) {
       if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.BlockScoped) {
         declareGroup(scope, s.declarationList.declarations.flatMap((d) => declaredNames(d.name)));
@@ -175,7 +176,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
   }
 
   /** Walks `node` in `scope`; `closure` is the outermost function nested in the workflow that we are inside. */
-  function walk(node: ts.Node, scope: Scope, closure: ClosureInfo | undefined, loop: boolean): void {
+  function walk(node: TS.Node, scope: Scope, closure: ClosureInfo | undefined, loop: boolean): void {
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
     if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isTypeParameterDeclaration(node)) return;
     if (scope.inWorkflow && closure === undefined) {
@@ -202,18 +203,18 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
       const info = closure ?? (scope.inWorkflow ? { captures: [], liftable: true } : undefined);
       if (!closure && info && (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node))) closures.set(node, info);
       if (ts.isFunctionExpression(node) && node.name) declare(inner, node.name);
-      for (const p of (node as ts.FunctionLikeDeclaration).parameters ?? []) for (const id of declaredNames(p.name)) declare(inner, id);
-      const body = (node as ts.FunctionLikeDeclaration).body;
+      for (const p of (node as TS.FunctionLikeDeclaration).parameters ?? []) for (const id of declaredNames(p.name)) declare(inner, id);
+      const body = (node as TS.FunctionLikeDeclaration).body;
       if (body) hoistVars(body, inner);
       // The body's let/const/class are a scope of their own: a parameter's default does not see them.
       const bodyScope = body && ts.isBlock(body) ? newScope(body, inner, false, false) : inner;
       if (body && ts.isBlock(body)) declareLexical(body.statements, bodyScope);
       if (ts.isClassStaticBlockDeclaration(node)) declareLexical(node.body.statements, inner);
       // Nested functions: this and arguments are their own; we only track what they capture.
-      const visitChild = (scope: Scope) => (child: ts.Node) => walk(child, scope, info ?? closure, false);
+      const visitChild = (scope: Scope) => (child: TS.Node) => walk(child, scope, info ?? closure, false);
       if (ts.isClassStaticBlockDeclaration(node)) node.body.statements.forEach(visitChild(inner));
       else {
-        (node as ts.FunctionLikeDeclaration).parameters.forEach(visitChild(inner));
+        (node as TS.FunctionLikeDeclaration).parameters.forEach(visitChild(inner));
         if (body) {
           if (ts.isBlock(body)) body.statements.forEach(visitChild(bodyScope));
           else visitChild(inner)(body);
@@ -257,7 +258,7 @@ export function analyse(fn: ts.FunctionLikeDeclaration): Analysis {
     ts.forEachChild(node, (child) => walk(child, scope, closure, loop));
   }
 
-  function markAssigned(target: ts.Node, scope: Scope): void {
+  function markAssigned(target: TS.Node, scope: Scope): void {
     if (ts.isIdentifier(target)) {
       const b = lookup(scope, target.text);
       if (b) b.reassigned = true;

@@ -1,15 +1,14 @@
 // Lowers the statements of a workflow into states: statements with no await stay as written
 // (rewritten by rewrite.ts); loops, branches, switch and try that contain an await become
 // labelled states, with break/continue/return routed through pending finally blocks.
-import ts from "typescript";
+import type TS from "typescript";
+import { ts, f } from "./typescript.ts";
 import { FRAME, LOCALS, TEMPS, DISPATCH, assign, id, num, prop, runtimeCall, sequence } from "./builder.ts";
 import { TransformError } from "./diagnostics.ts";
 import { isIndexable } from "./checks.ts";
 import { ExpressionLowering } from "./expressions.ts";
 import type { Label } from "./ir.ts";
 import { boundIdentifiers, declarationAssignments, unwrapLabels, type RewriteHooks } from "./rewrite.ts";
-
-const f = ts.factory;
 
 interface JumpTarget {
   readonly labels: readonly string[];
@@ -39,7 +38,7 @@ export class StatementLowering extends ExpressionLowering {
   }
 
   /** With a program (tspc): proves for…of iterables are arrays or strings at compile time. */
-  checker: ts.TypeChecker | undefined;
+  checker: TS.TypeChecker | undefined;
 
   /** Lifts a nested function to module level (set by emit.ts). */
   lift: RewriteHooks["lift"] = () => {
@@ -47,7 +46,7 @@ export class StatementLowering extends ExpressionLowering {
   };
 
   /** Lowers a block's statements, function declarations hoisted to its start. */
-  statements(statements: readonly ts.Statement[]): void {
+  statements(statements: readonly TS.Statement[]): void {
     for (const s of statements) {
       if (!ts.isFunctionDeclaration(s) || !s.name || !s.body) continue;
       const binding = this.analysis.bindingOf(s.name);
@@ -56,7 +55,7 @@ export class StatementLowering extends ExpressionLowering {
         continue;
       }
       const info = this.analysis.closureOf(s);
-      const async = s.modifiers?.filter((m): m is ts.ModifierToken<ts.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
+      const async = s.modifiers?.filter((m): m is TS.ModifierToken<TS.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
       const value = info?.liftable ? this.lift(s, info) : this.rewriter.expression(f.createFunctionExpression(async, s.asteriskToken, s.name.text, undefined, s.parameters, undefined, s.body));
       const slot = prop(LOCALS, binding.key);
       this.builder.emit(ts.setTextRange(assign(slot, binding.storage === "box" ? runtimeCall("box", [value]) : value), s));
@@ -64,7 +63,7 @@ export class StatementLowering extends ExpressionLowering {
     for (const s of statements) if (!ts.isFunctionDeclaration(s)) this.statement(s);
   }
 
-  statement(node: ts.Statement): void {
+  statement(node: TS.Statement): void {
     const b = this.builder;
     const mark = b.tempMark();
     if (!this.analysis.containsAwait(node)) {
@@ -98,7 +97,7 @@ export class StatementLowering extends ExpressionLowering {
    * undefined, in JS's order (key, value, default, then nested pattern). Array patterns spread
    * their value first, which differs from JS only for iterators that never end.
    */
-  private bindPattern(name: ts.BindingName, value: ts.Expression): void {
+  private bindPattern(name: TS.BindingName, value: TS.Expression): void {
     const b = this.builder;
     if (ts.isIdentifier(name)) {
       const binding = this.analysis.bindingOf(name)!;
@@ -109,18 +108,18 @@ export class StatementLowering extends ExpressionLowering {
     const source = b.temp(`value destructured by ${this.text(name)}`);
     b.emit(assign(source, value));
     if (ts.isObjectBindingPattern(name)) {
-      const used: ts.Expression[] = [];
+      const used: TS.Expression[] = [];
       for (const e of name.elements) {
         if (e.dotDotDotToken) {
           this.bindPattern(e.name, runtimeCall("objectRest", [source, f.createArrayLiteralExpression(used)]));
           continue;
         }
-        const property = e.propertyName ?? (e.name as ts.Identifier);
-        let key: ts.Expression;
+        const property = e.propertyName ?? (e.name as TS.Identifier);
+        let key: TS.Expression;
         if (ts.isComputedPropertyName(property)) {
           key = b.temp(`key ${this.text(property)}`);
           b.emit(assign(key, this.expression(property.expression)));
-        } else key = ts.isIdentifier(property) || ts.isPrivateIdentifier(property) ? f.createStringLiteral(property.text) : (property as ts.Expression);
+        } else key = ts.isIdentifier(property) || ts.isPrivateIdentifier(property) ? f.createStringLiteral(property.text) : (property as TS.Expression);
         used.push(key);
         this.bindElement(e, f.createElementAccessExpression(source, key));
       }
@@ -135,7 +134,7 @@ export class StatementLowering extends ExpressionLowering {
     });
   }
 
-  private bindElement(element: ts.BindingElement, value: ts.Expression): void {
+  private bindElement(element: TS.BindingElement, value: TS.Expression): void {
     if (!element.initializer) return this.bindPattern(element.name, value);
     const b = this.builder;
     const current = b.temp(`value for ${this.text(element)}`);
@@ -150,7 +149,7 @@ export class StatementLowering extends ExpressionLowering {
   // ── jumps ────────────────────────────────────────────────────────────────
 
   /** The statement for a break/continue to a target outside the current chunk. */
-  jump(kind: "break" | "continue", label: string | undefined, node: ts.Node): ts.Statement {
+  jump(kind: "break" | "continue", label: string | undefined, node: TS.Node): TS.Statement {
     const target = this.findTarget(kind, label);
     if (!target) throw new TransformError("unsupportedAwait", node, `no target for ${kind}${label ? ` ${label}` : ""}`);
     const destination = kind === "break" ? target.breakLabel : target.continueLabel!;
@@ -158,11 +157,11 @@ export class StatementLowering extends ExpressionLowering {
   }
 
   /** Statements that end the workflow with `value`, through any finally blocks on the way. */
-  returnStatement(value: ts.Expression): ts.Statement {
+  returnStatement(value: TS.Expression): TS.Statement {
     return this.leave(0, { type: "return", value });
   }
 
-  private returnWith(value: ts.Expression, node: ts.Node): void {
+  private returnWith(value: TS.Expression, node: TS.Node): void {
     this.builder.end(ts.setTextRange(this.returnStatement(value), node));
   }
 
@@ -175,9 +174,9 @@ export class StatementLowering extends ExpressionLowering {
   }
 
   /** Leaves the try entries above `depth`: through their finally blocks, innermost first. */
-  private leave(depth: number, completion: { type: "jump"; target: Label } | { type: "return"; value: ts.Expression }): ts.Statement {
+  private leave(depth: number, completion: { type: "jump"; target: Label } | { type: "return"; value: TS.Expression }): TS.Statement {
     const crossed = this.tries.slice(depth).reverse();
-    const statements: ts.Statement[] = [];
+    const statements: TS.Statement[] = [];
     // Leaving a finally block by a jump drops the completion it was running.
     for (const t of crossed) if (t.area === "finally") statements.push(f.createExpressionStatement(f.createDeleteExpression(f.createElementAccessExpression(prop(FRAME, "completions"), num(t.region)))));
     const finallies = crossed.filter((t) => t.hasFinally && t.area !== "finally").map((t) => t.region);
@@ -194,7 +193,7 @@ export class StatementLowering extends ExpressionLowering {
 
   // ── statements with awaits ─────────────────────────────────────────────
 
-  private ifStatement(node: ts.IfStatement): void {
+  private ifStatement(node: TS.IfStatement): void {
     const b = this.builder;
     const condition = this.expression(node.expression);
     const otherwise = b.label();
@@ -209,7 +208,7 @@ export class StatementLowering extends ExpressionLowering {
     b.place(end);
   }
 
-  private labelled(node: ts.Statement): void {
+  private labelled(node: TS.Statement): void {
     const { labels, body } = unwrapLabels(node);
     const b = this.builder;
     if (!this.analysis.containsAwait(body)) {
@@ -236,7 +235,7 @@ export class StatementLowering extends ExpressionLowering {
     this.targets.pop();
   }
 
-  private loop(node: ts.IterationStatement, labels: readonly string[], end: Label): void {
+  private loop(node: TS.IterationStatement, labels: readonly string[], end: Label): void {
     const b = this.builder;
     const head = b.label();
     const next = b.label();
@@ -319,7 +318,7 @@ export class StatementLowering extends ExpressionLowering {
     throw new TransformError("unsupportedAwait", node);
   }
 
-  private bindLoopVariable(initializer: ts.ForInitializer, value: ts.Expression): void {
+  private bindLoopVariable(initializer: TS.ForInitializer, value: TS.Expression): void {
     const b = this.builder;
     if (ts.isVariableDeclarationList(initializer)) {
       const declaration = initializer.declarations[0]!;
@@ -329,10 +328,10 @@ export class StatementLowering extends ExpressionLowering {
       // declarationAssignments reads the names from the updated declaration: map them back to bindings.
       return;
     }
-    b.emit(f.createExpressionStatement(f.createAssignment(this.rewriter.expression(initializer) as ts.Expression, value)));
+    b.emit(f.createExpressionStatement(f.createAssignment(this.rewriter.expression(initializer) as TS.Expression, value)));
   }
 
-  private switchStatement(node: ts.SwitchStatement, target: JumpTarget): void {
+  private switchStatement(node: TS.SwitchStatement, target: JumpTarget): void {
     const b = this.builder;
     const discriminant = b.temp(`switch value ${this.text(node.expression)}`);
     b.emit(assign(discriminant, this.expression(node.expression)));
@@ -351,7 +350,7 @@ export class StatementLowering extends ExpressionLowering {
     });
   }
 
-  private tryStatement(node: ts.TryStatement): void {
+  private tryStatement(node: TS.TryStatement): void {
     const b = this.builder;
     const region = b.regions.length;
     const outer = b.context;

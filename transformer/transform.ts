@@ -2,19 +2,20 @@
 // into its state machine (emit.ts), and adds the runtime import and module constants.
 import { dirname, relative, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import ts from "typescript";
+import type TS from "typescript";
+import { f, ts, typescriptPackage, useTypeScript } from "./typescript.ts";
 import { RUNTIME } from "./builder.ts";
 import { TransformError, toDiagnostic, type Diagnostic } from "./diagnostics.ts";
 import { emitWorkflow } from "./emit.ts";
 import { OTF_MODULE, atModuleLevel, exportedTaskName, hasWorkflowTag, isOtfFunction, nameOfCall, otfImports } from "./find.ts";
 
-const f = ts.factory;
-
 export interface TransformOptions {
+  /** The TypeScript compiling the files (default: the `typescript` package); nodes are made with it. */
+  readonly typescript?: typeof TS;
   /** Workflow ids are module paths relative to this (default: the nearest folder with a package.json). */
   readonly projectRoot?: string;
   /** With a program (tspc), `workflow` is also recognised through re-exports. */
-  readonly checker?: ts.TypeChecker;
+  readonly checker?: TS.TypeChecker;
   /** Receives each problem found; the workflow it concerns is left uncompiled. */
   readonly report: (diagnostic: Diagnostic) => void;
 }
@@ -33,21 +34,23 @@ export function moduleId(fileName: string, projectRoot: string): string {
   return relative(projectRoot, resolve(fileName)).replaceAll("\\", "/");
 }
 
-export function workflowTransformer(options: TransformOptions): ts.TransformerFactory<ts.SourceFile> {
+export function workflowTransformer(options: TransformOptions): TS.TransformerFactory<TS.SourceFile> {
+  const typescript = options.typescript ?? typescriptPackage();
   return (context) => (sourceFile) => {
+    useTypeScript(typescript);
     const imports = otfImports(sourceFile);
     const hasTags = sourceFile.text.includes("@workflow");
     if (!options.checker && imports.workflow.size + imports.task.size + imports.namespaces.size === 0 && !hasTags) return sourceFile;
     const root = options.projectRoot ?? projectRootOf(sourceFile.fileName);
     const modulePath = moduleId(sourceFile.fileName, root);
-    const prelude: ts.Statement[] = [];
+    const prelude: TS.Statement[] = [];
     let count = 0;
     const report = (error: unknown) => {
       if (!(error instanceof TransformError)) throw error;
       options.report(toDiagnostic(error, sourceFile));
     };
 
-    const compile = (fn: ts.FunctionLikeDeclaration, name: string | undefined, site: ts.Node): ts.Expression | undefined => {
+    const compile = (fn: TS.FunctionLikeDeclaration, name: string | undefined, site: TS.Node): TS.Expression | undefined => {
       try {
         if (!name) throw new TransformError("anonymousWorkflow", site);
         if (!atModuleLevel(site)) throw new TransformError("notTopLevel", site);
@@ -61,7 +64,7 @@ export function workflowTransformer(options: TransformOptions): ts.TransformerFa
       }
     };
 
-    const visit = (node: ts.Node): ts.Node | ts.Node[] => {
+    const visit = (node: TS.Node): TS.Node | TS.Node[] => {
       if (ts.isCallExpression(node) && isOtfFunction(node.expression, "workflow", imports, options.checker)) {
         const fn = node.arguments[0];
         if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
@@ -81,7 +84,7 @@ export function workflowTransformer(options: TransformOptions): ts.TransformerFa
       if (ts.isFunctionDeclaration(node) && hasWorkflowTag(node) && node.name) {
         const compiled = compile(node, node.name.text, node);
         if (!compiled) return node;
-        const exported = node.modifiers?.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword) as ts.Modifier[] | undefined;
+        const exported = node.modifiers?.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword) as TS.Modifier[] | undefined;
         const isDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
         const statement = f.createVariableStatement(isDefault ? undefined : exported, f.createVariableDeclarationList([f.createVariableDeclaration(node.name.text, undefined, undefined, compiled)], ts.NodeFlags.Const));
         ts.setTextRange(statement, node);
