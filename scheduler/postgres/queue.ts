@@ -1,6 +1,7 @@
 // The job queue under the PostgreSQL backend: pg-boss, in its own schema beside otf's tables. Two
 // queues: `otf-steps` (go on with a run; at most one active and one waiting per run) and
 // `otf-tasks` (run one deferred task). Jobs are enqueued inside otf's own transactions.
+import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
 import { PgBoss } from "pg-boss";
 
@@ -81,9 +82,26 @@ export class JobQueue {
     for (const run of runs) await this.boss.send(STEPS, { run } satisfies StepJob, { db, singletonKey: run });
   }
 
-  async enqueueTasks(client: PoolClient, tasks: readonly TaskJob[]): Promise<void> {
-    if (!tasks.length) return;
-    await this.boss.insert(TASKS, tasks.map((t) => ({ data: { run: t.run, future: t.future } satisfies TaskJob })), { db: inTransaction(client) });
+  /**
+   * Enqueues task jobs. With `claimSeconds`, the jobs are the enqueuing worker's for that long (no
+   * other worker can take them before): it runs the tasks itself and deletes their jobs as it records
+   * their results; if it dies, the jobs come due and any worker runs them. The jobs' ids, in order.
+   */
+  async enqueueTasks(client: PoolClient, tasks: readonly TaskJob[], claimSeconds?: number): Promise<string[]> {
+    if (!tasks.length) return [];
+    const jobs = tasks.map((t) => ({ id: randomUUID(), data: { run: t.run, future: t.future } satisfies TaskJob, ...(claimSeconds ? { startAfter: String(claimSeconds) } : {}) }));
+    await this.boss.insert(TASKS, jobs, { db: inTransaction(client) });
+    return jobs.map((j) => j.id);
+  }
+
+  /** Keeps a claimed task's job from coming due while its task still runs here. */
+  async extendClaim(id: string, job: TaskJob, claimSeconds: number): Promise<void> {
+    await this.boss.update(TASKS, job, { id, startAfter: String(claimSeconds) });
+  }
+
+  /** Removes a claimed task's job, in the transaction that records its result. */
+  async deleteTaskJob(client: PoolClient, id: string): Promise<void> {
+    await this.boss.deleteJob(TASKS, id, { db: inTransaction(client) });
   }
 
   async stop(): Promise<void> {

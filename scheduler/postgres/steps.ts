@@ -5,7 +5,7 @@ import type { PoolClient } from "pg";
 import { ResumeError, settledNow, type ResumePlan, suspensionFutures, withExecutor, type Future, type Outcome, type Step, type Suspension, type Workflow } from "../../runtime/index.ts";
 import { StoreError } from "../errors.ts";
 import { parseRecord } from "../files.ts";
-import type { Answer, RunRecord } from "../store.ts";
+import type { Answer, RunRecord, TaskCommand } from "../store.ts";
 import { commandFor } from "../task-command.ts";
 import type { PostgresStore } from "./store.ts";
 
@@ -36,13 +36,43 @@ export interface StepHooks {
   readonly onStep?: (run: string, index: number, finished: boolean) => void;
 }
 
+/** A task a step deferred whose job this worker claimed: it runs the task itself, unless it dies. */
+export interface ClaimedTask {
+  readonly command: TaskCommand;
+  /** Its job's id (deleted when the result is recorded). */
+  readonly job: string;
+}
+
+/** How a worker takes part in its steps beyond the hooks: claiming the tasks they defer. */
+export interface StepOptions extends StepHooks {
+  /** Asked in a step's transaction about the tasks it defers: seconds to claim them for, or undefined to leave them to the queue. */
+  readonly claim?: (count: number) => number | undefined;
+  /** Given the tasks claimed by a step, once it has committed. */
+  readonly onClaimed?: (tasks: ClaimedTask[]) => void;
+  /**
+   * Done first in the first step's transaction (recording a claimed task's result). If that
+   * transaction fails, advanceRun rethrows rather than handling the error: nothing it did was kept.
+   */
+  readonly opening?: (client: PoolClient) => Promise<void>;
+}
+
+interface Stepped {
+  readonly index: number;
+  readonly claimed: ClaimedTask[];
+}
+
 /** Goes on with `runId` as far as it can without waiting. */
-export async function advanceRun(store: PostgresStore, runId: string, hooks: StepHooks = {}): Promise<Advanced> {
-  for (;;) {
-    let result: Advanced | number;
+export async function advanceRun(store: PostgresStore, runId: string, options: StepOptions = {}): Promise<Advanced> {
+  for (let first = true; ; first = false) {
+    let result: Advanced | Stepped;
+    const opening = first ? options.opening : undefined;
     try {
-      result = await store.transaction((client) => stepOnce(store, client, runId));
+      result = await store.transaction(async (client) => {
+        await opening?.(client);
+        return stepOnce(store, client, runId, options.claim);
+      });
     } catch (error) {
+      if (opening) throw error;
       if (error instanceof StoreError && error.code === "conflict") return "idle";
       if (!(error instanceof StoreError || error instanceof ResumeError)) throw error;
       latest.delete(runId);
@@ -50,16 +80,17 @@ export async function advanceRun(store: PostgresStore, runId: string, hooks: Ste
       process.emitWarning(`otf: run ${runId} cannot go on: ${error.message}`);
       return "problem";
     }
-    if (typeof result !== "number") return result;
+    if (typeof result !== "object") return result;
     const kept = latest.get(runId);
-    hooks.onStep?.(runId, result, !kept);
+    options.onStep?.(runId, result.index, !kept);
+    if (result.claimed.length) options.onClaimed?.(result.claimed);
     if (!kept) return "finished";
     if (!settledNow(kept.suspension.awaiting)) return "waiting";
   }
 }
 
 /** One step in `client`'s transaction: the index of the checkpoint (or the finish) written, or why none was. */
-async function stepOnce(store: PostgresStore, client: PoolClient, runId: string): Promise<Advanced | number> {
+async function stepOnce(store: PostgresStore, client: PoolClient, runId: string, claim?: (count: number) => number | undefined): Promise<Advanced | Stepped> {
   // For update: completions take this row for share before recording a result, so once we hold it
   // every result committed before is visible, and every later one enqueues another step.
   const { rows } = await client.query<RunRow>(`select record, plan, checkpoints, finish is not null as finished, problem from ${store.s}.runs where id = $1 for update`, [runId]);
@@ -88,17 +119,19 @@ async function stepOnce(store: PostgresStore, client: PoolClient, runId: string)
     step = withExecutor(collector, () => suspension.resume(outcome, options));
   }
   const commands = await Promise.all(deferred.map((f) => commandFor(runId, f)));
+  const claimSeconds = commands.length ? claim?.(commands.length) : undefined;
   const at = Date.now();
+  let jobs: string[];
   if (step.kind === "suspended") {
-    await store.writeStep(client, runId, index, { checkpoint: { run: runId, index, at, suspension: step, ...(previous ? { previous } : {}) } }, commands);
+    jobs = await store.writeStep(client, runId, index, { checkpoint: { run: runId, index, at, suspension: step, ...(previous ? { previous } : {}) } }, commands, claimSeconds);
     if (latest.size >= LATEST_KEPT) latest.clear();
     latest.set(runId, { count: index + 1, suspension: step });
   } else {
     const outcome: Outcome = step.kind === "completed" ? { kind: "value", value: step.value } : { kind: "error", error: step.error };
-    await store.writeStep(client, runId, index, { finish: { outcome, at, ...(previous ? { previous } : {}) } }, commands);
+    jobs = await store.writeStep(client, runId, index, { finish: { outcome, at, ...(previous ? { previous } : {}) } }, commands, claimSeconds);
     latest.delete(runId);
   }
-  return index;
+  return { index, claimed: claimSeconds ? commands.map((command, i) => ({ command, job: jobs[i]! })) : [] };
 }
 
 /**

@@ -82,7 +82,7 @@ export class PostgresStore implements Store {
    * only if it still is `index` (else `conflict`, and the caller rolls back), then the checkpoint,
    * the deferred tasks and their jobs. With `finish`, the run ends instead of suspending.
    */
-  async writeStep(client: PoolClient, run: string, index: number, step: { checkpoint: CheckpointRecord } | { finish: FinishRecord }, deferred: readonly TaskCommand[]): Promise<void> {
+  async writeStep(client: PoolClient, run: string, index: number, step: { checkpoint: CheckpointRecord } | { finish: FinishRecord }, deferred: readonly TaskCommand[], claimSeconds?: number): Promise<string[]> {
     const finished = "finish" in step;
     const moved = await client.query(
       `update ${this.s}.runs set checkpoints = checkpoints + $3, plan = null, finish = $4, finished_at = case when $4::text is null then null else now() end where id = $1 and checkpoints = $2 and finish is null`,
@@ -93,16 +93,17 @@ export class PostgresStore implements Store {
       const { suspension, ...summary } = step.checkpoint;
       await client.query(`insert into ${this.s}.checkpoints (run, index, at, body) values ($1, $2, to_timestamp($3 / 1000.0), $4)`, [run, index, step.checkpoint.at, dumps({ ...summary, suspension })]);
     }
-    await this.insertTasks(client, run, index, deferred);
+    return this.insertTasks(client, run, index, deferred, claimSeconds);
   }
 
-  async insertTasks(client: PoolClient, run: string, checkpoint: number, commands: readonly TaskCommand[]): Promise<void> {
-    if (!commands.length) return;
+  /** Inserts the tasks' rows and jobs (claimed for `claimSeconds` by this worker, if given): the jobs' ids. */
+  async insertTasks(client: PoolClient, run: string, checkpoint: number, commands: readonly TaskCommand[], claimSeconds?: number): Promise<string[]> {
+    if (!commands.length) return [];
     await client.query(
       `insert into ${this.s}.tasks (run, future, checkpoint, command) select $1, f, $2, c from unnest($3::text[], $4::text[]) as t(f, c) on conflict do nothing`,
       [run, checkpoint, commands.map((c) => c.future), commands.map((c) => dumps(c))],
     );
-    await this.#queue.enqueueTasks(client, commands.map((c) => ({ run, future: c.future })));
+    return this.#queue.enqueueTasks(client, commands.map((c) => ({ run, future: c.future })), claimSeconds);
   }
 
   async commitStep(checkpoint: CheckpointRecord, deferred: readonly TaskCommand[]): Promise<void> {
@@ -111,22 +112,40 @@ export class PostgresStore implements Store {
 
   /**
    * Records a task's result once, and wakes its run, in one transaction. False when a result was
-   * recorded already (the task ran twice: the first result stands).
+   * recorded already (the task ran twice: the first result stands). With `job`, the task was claimed
+   * by this worker and its job is deleted in the same transaction.
    */
-  async completeTask(result: TaskResult): Promise<boolean> {
+  async completeTask(result: TaskResult, job?: string): Promise<boolean> {
     return this.transaction(async (client) => {
       // A share lock on the run: a step reading the run's results (which takes it for update) waits for
       // this completion to commit, so it cannot miss it and find the run's step job already taken.
       await client.query(`select 1 from ${this.s}.runs where id = $1 for share`, [result.run]);
-      const written = await client.query(
-        `insert into ${this.s}.tasks (run, future, checkpoint, result, finished_at) values ($1, $2, -1, $3, now())
-         on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where ${this.s}.tasks.result is null`,
-        [result.run, result.future, dumps(result)],
-      );
-      if (written.rowCount !== 1) return false;
+      if (job) await this.#queue.deleteTaskJob(client, job);
+      if (!(await this.recordResult(client, result))) return false;
       await this.#queue.enqueueSteps(client, [result.run]);
       return true;
     });
+  }
+
+  /**
+   * Records the result of a task this worker claimed, in the transaction that takes the run's next
+   * step (the caller's): the run is locked for update first, as a step does, then the result is
+   * written once and the task's job deleted. No step job is needed: the step follows in this transaction.
+   */
+  async completeClaimedTask(client: PoolClient, result: TaskResult, job: string): Promise<boolean> {
+    await client.query(`select 1 from ${this.s}.runs where id = $1 for update`, [result.run]);
+    await this.#queue.deleteTaskJob(client, job);
+    return this.recordResult(client, result);
+  }
+
+  /** Writes a task's result unless one is recorded already (then false). */
+  async recordResult(client: PoolClient, result: TaskResult): Promise<boolean> {
+    const written = await client.query(
+      `insert into ${this.s}.tasks (run, future, checkpoint, result, finished_at) values ($1, $2, -1, $3, now())
+       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where ${this.s}.tasks.result is null`,
+      [result.run, result.future, dumps(result)],
+    );
+    return written.rowCount === 1;
   }
 
   /** Marks the run as unable to go on (workers skip it) until `resume` clears the problem. */

@@ -5,7 +5,7 @@ import { StoreError } from "../errors.ts";
 import { PoolExecutor } from "../pool.ts";
 import type { TaskCommand, TaskResult } from "../store.ts";
 import { STEPS, TASKS, type JobQueue, type StepJob, type TaskJob } from "./queue.ts";
-import { advanceRun, type StepHooks } from "./steps.ts";
+import { advanceRun, type ClaimedTask, type StepHooks, type StepOptions } from "./steps.ts";
 import { parseCommand, type PostgresStore } from "./store.ts";
 
 export interface WorkerOptions extends StepHooks {
@@ -15,6 +15,17 @@ export interface WorkerOptions extends StepHooks {
   readonly tasks?: number;
   /** Called when a task's result was recorded (false: another run of the same task recorded first). */
   readonly onTask?: (result: TaskResult, recorded: boolean) => void;
+  /**
+   * Tasks this worker keeps for itself, running or waiting for a thread (default: 4 per thread). A
+   * step's deferred tasks are claimed and run here while fewer are in hand; beyond that they go to
+   * the queue, for any worker.
+   */
+  readonly keep?: number;
+  /**
+   * How long a claimed task's job waits before any worker may take it (default 30 s): if this worker
+   * dies, its claimed tasks run elsewhere after this. A claim is renewed while its task still runs.
+   */
+  readonly claimSeconds?: number;
 }
 
 export class PostgresWorker {
@@ -24,6 +35,9 @@ export class PostgresWorker {
   readonly #pool: PoolExecutor;
   readonly #running = new Map<string, (result: TaskResult) => void>();
   #workers: Array<{ name: string; id: string }> = [];
+  /** Claimed tasks in hand: running, or waiting for a thread or for their result to be recorded. */
+  #claimed = 0;
+  readonly #steps: StepOptions;
 
   constructor(store: PostgresStore, queue: JobQueue, options: WorkerOptions = {}) {
     this.#store = store;
@@ -31,6 +45,16 @@ export class PostgresWorker {
     this.#options = options;
     this.#pool = new PoolExecutor({ threads: options.tasks ?? availableParallelism() });
     this.#pool.onCompletion((result) => this.#running.get(`${result.run}/${result.future}`)?.(result));
+    const keep = options.keep ?? 4 * (options.tasks ?? availableParallelism());
+    const claimSeconds = options.claimSeconds ?? 30;
+    this.#steps = {
+      onStep: options.onStep,
+      claim: (count) => (this.#claimed + count <= keep ? claimSeconds : undefined),
+      onClaimed: (tasks) => {
+        this.#claimed += tasks.length;
+        for (const task of tasks) void this.#runClaimed(task, claimSeconds).finally(() => this.#claimed--);
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -41,7 +65,7 @@ export class PostgresWorker {
     // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
     // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
     for (let lane = 0; lane < 2; lane++) {
-      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#options)))) });
+      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#steps)))) });
       this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.max(2, Math.ceil(tasks / 2)) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
     }
   }
@@ -64,21 +88,53 @@ export class PostgresWorker {
           const now = Date.now();
           return this.#record({ run: row.run, future: row.future, task: { kind: "export", module: "?", export: "?" }, args: [], outcome: { kind: "error", error: new Error(error.message) }, attempts: 0, startedAt: now, finishedAt: now });
         }
-        const result = await new Promise<TaskResult>((done) => {
-          this.#running.set(`${row.run}/${row.future}`, done);
-          this.#pool.submit(command);
-        });
-        this.#running.delete(`${row.run}/${row.future}`);
-        await this.#record(result);
+        await this.#record(await this.#execute(command));
       }),
     );
   }
 
+  #execute(command: TaskCommand): Promise<TaskResult> {
+    const key = `${command.run}/${command.future}`;
+    return new Promise<TaskResult>((done) => {
+      this.#running.set(key, (result) => {
+        this.#running.delete(key);
+        done(result);
+      });
+      this.#pool.submit(command);
+    });
+  }
+
+  /**
+   * Runs a task this worker claimed, then records its result and takes its run's next step in one
+   * transaction. The claim is renewed while the task runs, so no other worker starts it meanwhile.
+   */
+  async #runClaimed({ command, job }: ClaimedTask, claimSeconds: number): Promise<void> {
+    const renew = setInterval(() => void this.#queue.extendClaim(job, { run: command.run, future: command.future }, claimSeconds).catch(() => {}), (claimSeconds * 1000) / 2);
+    let result: TaskResult;
+    try {
+      result = await this.#execute(command);
+    } finally {
+      clearInterval(renew);
+    }
+    let recorded = false;
+    try {
+      await advanceRun(this.#store, command.run, {
+        ...this.#steps,
+        opening: async (client) => void (recorded = await this.#store.completeClaimedTask(client, result, job)),
+      });
+    } catch {
+      // The step could not be taken with the result (the run moved on elsewhere, it cannot be resumed,
+      // the database is away): record the result alone, which enqueues the step for any worker.
+      return this.#record(result, job);
+    }
+    this.#options.onTask?.(result, recorded);
+  }
+
   /** Records a result, retrying while the database is away (a restart), so the task need not run again. */
-  async #record(result: TaskResult): Promise<void> {
+  async #record(result: TaskResult, job?: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const recorded = await this.#store.completeTask(result);
+        const recorded = await this.#store.completeTask(result, job);
         this.#options.onTask?.(result, recorded);
         return;
       } catch (error) {
