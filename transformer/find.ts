@@ -30,24 +30,67 @@ export function otfImports(sourceFile: TS.SourceFile): OtfImports {
   return found;
 }
 
-/** Is `callee` otf's `name` (`workflow` or `task`)? */
-export function isOtfFunction(callee: TS.Expression, name: "workflow" | "task", imports: OtfImports, checker: TS.TypeChecker | undefined): boolean {
-  if (ts.isIdentifier(callee) && imports[name].has(callee.text)) return true;
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && imports.namespaces.has(callee.expression.text) && callee.name.text === name) return true;
-  if (!checker) return false;
+/** Which of otf's functions `callee` is, if it is `workflow` or `task`. */
+export function otfFunction(callee: TS.Expression, imports: OtfImports, checker: TS.TypeChecker | undefined): "workflow" | "task" | undefined {
+  if (ts.isIdentifier(callee)) {
+    if (imports.workflow.has(callee.text)) return "workflow";
+    if (imports.task.has(callee.text)) return "task";
+  }
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && imports.namespaces.has(callee.expression.text) && (callee.name.text === "workflow" || callee.name.text === "task")) return callee.name.text;
+  if (!checker) return undefined;
   // Through re-exports and aliases: the symbol's declaration must be the runtime's own.
   let symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.declarations?.[0];
-  if (!declaration || symbol!.name !== name) return false;
+  const name = symbol?.name;
+  if (!declaration || (name !== "workflow" && name !== "task")) return undefined;
   const file = declaration.getSourceFile().fileName.replaceAll("\\", "/");
-  return /(^|\/)(otf\/(dist\/)?)?runtime\/(workflow|task)\.(d\.)?ts$/.test(file) && (file.includes("/otf/") || file.includes("/runtime/"));
+  return /(^|\/)(otf\/(dist\/)?)?runtime\/(workflow|task)\.(d\.)?ts$/.test(file) && (file.includes("/otf/") || file.includes("/runtime/")) ? name : undefined;
 }
 
-export type WorkflowSite =
-  | { readonly kind: "call"; readonly call: TS.CallExpression; readonly fn: TS.ArrowFunction | TS.FunctionExpression; readonly name: string | undefined }
-  | { readonly kind: "declaration"; readonly fn: TS.FunctionDeclaration; readonly name: string | undefined }
-  | { readonly kind: "method"; readonly fn: TS.MethodDeclaration; readonly decorator: TS.Decorator; readonly name: string | undefined };
+/**
+ * What the transformer rewrites in a file: `workflow(…)` calls, exported `task(…)` calls that
+ * learn their module and export name, `@workflow` function declarations and methods.
+ */
+export type SiteKind = "workflow" | "task" | "tagged" | "method";
+
+export interface Sites {
+  readonly kinds: Map<TS.Node, SiteKind>;
+  /** Every node with a site below it: the transformer walks these and leaves other subtrees as they are. */
+  readonly paths: Set<TS.Node>;
+}
+
+/**
+ * One read-only pass over the file, so a file with no workflow is left as it is without being
+ * rebuilt, and each callee is resolved once (with a checker, every call is asked about).
+ */
+export function findSites(sourceFile: TS.SourceFile, imports: OtfImports, checker: TS.TypeChecker | undefined): Sites {
+  const kinds = new Map<TS.Node, SiteKind>();
+  const paths = new Set<TS.Node>();
+  const hasTags = sourceFile.text.includes("@workflow");
+  const found = (node: TS.Node, kind: SiteKind) => {
+    kinds.set(node, kind);
+    for (let p = node.parent; p && !paths.has(p); p = p.parent) paths.add(p);
+  };
+  const visit = (node: TS.Node): void => {
+    // Types hold no calls (an `extends` clause's expression is not a type).
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
+    if (ts.isCallExpression(node)) {
+      const callee = otfFunction(node.expression, imports, checker);
+      if (callee === "workflow") found(node, "workflow");
+      else if (callee === "task" && node.arguments.length <= 2 && exportedTaskName(node)) found(node, "task");
+    } else if (ts.isFunctionDeclaration(node)) {
+      if (hasTags && node.name && hasWorkflowTag(node)) found(node, "tagged");
+    } else if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+      for (const member of node.members) {
+        if (ts.isMethodDeclaration(member) && ts.getDecorators(member)?.some((d) => otfFunction(d.expression, imports, checker) === "workflow")) found(member, "method");
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return { kinds, paths };
+}
 
 export function hasWorkflowTag(node: TS.Node): boolean {
   return ts.getJSDocTags(node).some((t) => t.tagName.text === "workflow");

@@ -7,7 +7,7 @@ import { f, ts, typescriptPackage, useTypeScript } from "./typescript.ts";
 import { RUNTIME } from "./builder.ts";
 import { TransformError, toDiagnostic, type Diagnostic } from "./diagnostics.ts";
 import { emitWorkflow } from "./emit.ts";
-import { OTF_MODULE, atModuleLevel, exportedTaskName, hasWorkflowTag, isOtfFunction, nameOfCall, otfImports } from "./find.ts";
+import { OTF_MODULE, atModuleLevel, exportedTaskName, findSites, nameOfCall, otfImports } from "./find.ts";
 
 export interface TransformOptions {
   /** The TypeScript compiling the files (default: the `typescript` package); nodes are made with it. */
@@ -39,8 +39,9 @@ export function workflowTransformer(options: TransformOptions): TS.TransformerFa
   return (context) => (sourceFile) => {
     useTypeScript(typescript);
     const imports = otfImports(sourceFile);
-    const hasTags = sourceFile.text.includes("@workflow");
-    if (!options.checker && imports.workflow.size + imports.task.size + imports.namespaces.size === 0 && !hasTags) return sourceFile;
+    if (!options.checker && imports.workflow.size + imports.task.size + imports.namespaces.size === 0 && !sourceFile.text.includes("@workflow")) return sourceFile;
+    const sites = findSites(sourceFile, imports, options.checker);
+    if (sites.kinds.size === 0) return sourceFile;
     const root = options.projectRoot ?? projectRootOf(sourceFile.fileName);
     const modulePath = moduleId(sourceFile.fileName, root);
     const prelude: TS.Statement[] = [];
@@ -65,52 +66,57 @@ export function workflowTransformer(options: TransformOptions): TS.TransformerFa
     };
 
     const visit = (node: TS.Node): TS.Node | TS.Node[] => {
-      if (ts.isCallExpression(node) && isOtfFunction(node.expression, "workflow", imports, options.checker)) {
-        const fn = node.arguments[0];
+      const kind = sites.kinds.get(node);
+      if (kind === "workflow") {
+        const call = node as TS.CallExpression;
+        const fn = call.arguments[0];
         if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
-          const compiled = compile(fn, nameOfCall(node, fn), node);
+          const compiled = compile(fn, nameOfCall(call, fn), call);
           if (compiled) return compiled;
         }
-        return ts.visitEachChild(node, visit, context);
+        return ts.visitEachChild(call, visit, context);
       }
-      if (ts.isCallExpression(node) && isOtfFunction(node.expression, "task", imports, options.checker)) {
-        const exported = exportedTaskName(node);
-        if (exported && node.arguments.length <= 2) {
-          const site = f.createObjectLiteralExpression([f.createPropertyAssignment("module", f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.ImportKeyword, f.createIdentifier("meta")), "url")), f.createPropertyAssignment("export", f.createStringLiteral(exported))]);
-          const args = ts.visitNodes(node.arguments, visit, ts.isExpression);
-          return f.updateCallExpression(node, node.expression, node.typeArguments, [args[0]!, args[1] ?? f.createVoidZero(), site]);
-        }
+      if (kind === "task") {
+        const call = node as TS.CallExpression;
+        const site = f.createObjectLiteralExpression([f.createPropertyAssignment("module", f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.ImportKeyword, f.createIdentifier("meta")), "url")), f.createPropertyAssignment("export", f.createStringLiteral(exportedTaskName(call)!))]);
+        const args = ts.visitNodes(call.arguments, visit, ts.isExpression);
+        return f.updateCallExpression(call, call.expression, call.typeArguments, [args[0]!, args[1] ?? f.createVoidZero(), site]);
       }
-      if (ts.isFunctionDeclaration(node) && hasWorkflowTag(node) && node.name) {
-        const compiled = compile(node, node.name.text, node);
-        if (!compiled) return node;
-        const exported = node.modifiers?.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword) as TS.Modifier[] | undefined;
-        const isDefault = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-        const statement = f.createVariableStatement(isDefault ? undefined : exported, f.createVariableDeclarationList([f.createVariableDeclaration(node.name.text, undefined, undefined, compiled)], ts.NodeFlags.Const));
-        ts.setTextRange(statement, node);
-        return isDefault ? [statement, f.createExportAssignment(undefined, false, f.createIdentifier(node.name.text))] : statement;
+      if (kind === "tagged") {
+        const declaration = node as TS.FunctionDeclaration;
+        const name = declaration.name!.text;
+        const compiled = compile(declaration, name, declaration);
+        if (!compiled) return declaration;
+        const exported = declaration.modifiers?.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword) as TS.Modifier[] | undefined;
+        const isDefault = declaration.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+        const statement = f.createVariableStatement(isDefault ? undefined : exported, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, compiled)], ts.NodeFlags.Const));
+        ts.setTextRange(statement, declaration);
+        return isDefault ? [statement, f.createExportAssignment(undefined, false, f.createIdentifier(name))] : statement;
       }
+      if (!sites.paths.has(node)) return node;
       if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
-        const members = node.members.map((member) => {
-          if (!ts.isMethodDeclaration(member)) return ts.visitEachChild(member, visit, context);
-          const decorator = ts.getDecorators(member)?.find((d) => isOtfFunction(d.expression, "workflow", imports, options.checker));
-          if (!decorator) return ts.visitEachChild(member, visit, context);
-          const className = node.name?.text ?? "anonymous";
-          const methodName = ts.isIdentifier(member.name) ? member.name.text : undefined;
-          const isStatic = member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
-          if (!isStatic) {
-            report(new TransformError("thisOrArguments", member, "a @workflow method must be static"));
-            return member;
-          }
-          const compiled = compile(member, methodName && `${className}.${methodName}`, node);
-          if (!compiled) return member;
-          return ts.setTextRange(f.createPropertyDeclaration([f.createModifier(ts.SyntaxKind.StaticKeyword)], member.name, undefined, undefined, compiled), member);
-        });
+        // Its members only: a workflow in a decorator or an extends clause is not compiled.
+        const members = node.members.map((member) => (sites.kinds.get(member) === "method" ? method(node, member as TS.MethodDeclaration) : (visit(member) as TS.ClassElement)));
+        if (members.every((member, i) => member === node.members[i])) return node;
         return ts.isClassDeclaration(node)
           ? f.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, members)
           : f.updateClassExpression(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, members);
       }
       return ts.visitEachChild(node, visit, context);
+    };
+
+    /** A static `@workflow` method becomes a static property holding the compiled workflow. */
+    const method = (owner: TS.ClassLikeDeclaration, member: TS.MethodDeclaration): TS.ClassElement => {
+      const className = owner.name?.text ?? "anonymous";
+      const methodName = ts.isIdentifier(member.name) ? member.name.text : undefined;
+      const isStatic = member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      if (!isStatic) {
+        report(new TransformError("thisOrArguments", member, "a @workflow method must be static"));
+        return member;
+      }
+      const compiled = compile(member, methodName && `${className}.${methodName}`, owner);
+      if (!compiled) return member;
+      return ts.setTextRange(f.createPropertyDeclaration([f.createModifier(ts.SyntaxKind.StaticKeyword)], member.name, undefined, undefined, compiled), member);
     };
 
     const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
