@@ -1,7 +1,7 @@
 // Emits one workflow: runs the phases (analyse → lower statements into states → lay out) and
 // builds `__otf.defineWorkflow({ id, hash, points, …, step })` plus the module-level constants
 // it needs (its try-region table and its lifted closures).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type TS from "typescript";
 import { ts, f } from "./typescript.ts";
 import { checkFrameTypes } from "./checks.ts";
@@ -31,7 +31,7 @@ export interface WorkflowInput {
 }
 
 export function sourceHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return hash("sha256", text).slice(0, 16);
 }
 
 export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {

@@ -54,42 +54,59 @@ export function otfFunction(callee: TS.Expression, imports: OtfImports, checker:
  */
 export type SiteKind = "workflow" | "task" | "tagged" | "method";
 
-export interface Sites {
-  readonly kinds: Map<TS.Node, SiteKind>;
-  /** Every node with a site below it: the transformer walks these and leaves other subtrees as they are. */
-  readonly paths: Set<TS.Node>;
-}
-
 /**
- * One read-only pass over the file, so a file with no workflow is left as it is without being
- * rebuilt, and each callee is resolved once (with a checker, every call is asked about).
+ * A file's sites, found by a read-only walk, so that a file with no workflow is left as it is
+ * (not rebuilt) and each callee is resolved once: with a checker, every call is asked about.
  */
-export function findSites(sourceFile: TS.SourceFile, imports: OtfImports, checker: TS.TypeChecker | undefined): Sites {
-  const kinds = new Map<TS.Node, SiteKind>();
-  const paths = new Set<TS.Node>();
-  const hasTags = sourceFile.text.includes("@workflow");
-  const found = (node: TS.Node, kind: SiteKind) => {
-    kinds.set(node, kind);
-    for (let p = node.parent; p && !paths.has(p); p = p.parent) paths.add(p);
-  };
-  const visit = (node: TS.Node): void => {
+export class Sites {
+  readonly kinds = new Map<TS.Node, SiteKind>();
+  /** Every node with a site below it: the transformer walks these and leaves other subtrees as they are. */
+  readonly paths = new Set<TS.Node>();
+  private readonly imports: OtfImports;
+  private readonly checker: TS.TypeChecker | undefined;
+  private readonly hasTags: boolean;
+
+  constructor(sourceFile: TS.SourceFile, imports: OtfImports, checker: TS.TypeChecker | undefined) {
+    this.imports = imports;
+    this.checker = checker;
+    this.hasTags = sourceFile.text.includes("@workflow");
+    this.scanChildren(sourceFile);
+  }
+
+  /**
+   * The sites below `node`. A workflow's own body is not searched: the transformer replaces it
+   * whole, and walks into it (after \`scanChildren\`) only when it cannot be compiled.
+   */
+  scanChildren(node: TS.Node): void {
+    ts.forEachChild(node, this.scan);
+  }
+
+  private readonly scan = (node: TS.Node): void => {
     // Types hold no calls (an `extends` clause's expression is not a type).
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
     if (ts.isCallExpression(node)) {
-      const callee = otfFunction(node.expression, imports, checker);
-      if (callee === "workflow") found(node, "workflow");
-      else if (callee === "task" && node.arguments.length <= 2 && exportedTaskName(node)) found(node, "task");
+      const callee = otfFunction(node.expression, this.imports, this.checker);
+      if (callee === "workflow") {
+        this.found(node, "workflow");
+        const fn = node.arguments[0];
+        if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return;
+      } else if (callee === "task" && node.arguments.length <= 2 && exportedTaskName(node)) this.found(node, "task");
     } else if (ts.isFunctionDeclaration(node)) {
-      if (hasTags && node.name && hasWorkflowTag(node)) found(node, "tagged");
+      if (this.hasTags && node.name && hasWorkflowTag(node)) return this.found(node, "tagged");
     } else if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
       for (const member of node.members) {
-        if (ts.isMethodDeclaration(member) && ts.getDecorators(member)?.some((d) => otfFunction(d.expression, imports, checker) === "workflow")) found(member, "method");
+        if (ts.isMethodDeclaration(member) && ts.getDecorators(member)?.some((d) => otfFunction(d.expression, this.imports, this.checker) === "workflow")) this.found(member, "method");
       }
+      ts.forEachChild(node, (child) => (this.kinds.get(child) === "method" ? undefined : this.scan(child)));
+      return;
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, this.scan);
   };
-  visit(sourceFile);
-  return { kinds, paths };
+
+  private found(node: TS.Node, kind: SiteKind): void {
+    this.kinds.set(node, kind);
+    for (let p = node.parent; p && !this.paths.has(p); p = p.parent) this.paths.add(p);
+  }
 }
 
 export function hasWorkflowTag(node: TS.Node): boolean {

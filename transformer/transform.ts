@@ -7,7 +7,7 @@ import { f, ts, typescriptPackage, useTypeScript } from "./typescript.ts";
 import { RUNTIME } from "./builder.ts";
 import { TransformError, toDiagnostic, type Diagnostic } from "./diagnostics.ts";
 import { emitWorkflow } from "./emit.ts";
-import { OTF_MODULE, atModuleLevel, exportedTaskName, findSites, nameOfCall, otfImports } from "./find.ts";
+import { OTF_MODULE, atModuleLevel, exportedTaskName, Sites, nameOfCall, otfImports } from "./find.ts";
 
 export interface TransformOptions {
   /** The TypeScript compiling the files (default: the `typescript` package); nodes are made with it. */
@@ -40,7 +40,7 @@ export function workflowTransformer(options: TransformOptions): TS.TransformerFa
     useTypeScript(typescript);
     const imports = otfImports(sourceFile);
     if (!options.checker && imports.workflow.size + imports.task.size + imports.namespaces.size === 0 && !sourceFile.text.includes("@workflow")) return sourceFile;
-    const sites = findSites(sourceFile, imports, options.checker);
+    const sites = new Sites(sourceFile, imports, options.checker);
     if (sites.kinds.size === 0) return sourceFile;
     const root = options.projectRoot ?? projectRootOf(sourceFile.fileName);
     const modulePath = moduleId(sourceFile.fileName, root);
@@ -73,6 +73,7 @@ export function workflowTransformer(options: TransformOptions): TS.TransformerFa
         if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
           const compiled = compile(fn, nameOfCall(call, fn), call);
           if (compiled) return compiled;
+          sites.scanChildren(call);
         }
         return ts.visitEachChild(call, visit, context);
       }
