@@ -60,6 +60,7 @@ export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaratio
 export function awaitFinder(): (node: TS.Node) => boolean {
   const cache = new Map<TS.Node, boolean>();
   const contains = (node: TS.Node): boolean => {
+    if (ts.isIdentifier(node)) return false; // the commonest node, with nothing below it
     const known = cache.get(node);
     if (known !== undefined) return known;
     let found = false;
@@ -177,14 +178,7 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
 
   /** Walks `node` in `scope`; `closure` is the outermost function nested in the workflow that we are inside. */
   function walk(node: TS.Node, scope: Scope, closure: ClosureInfo | undefined, loop: boolean): void {
-    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
-    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isTypeParameterDeclaration(node)) return;
-    if (scope.inWorkflow && closure === undefined) {
-      if (ts.isYieldExpression(node)) throw new TransformError("yieldInWorkflow", node);
-      if (ts.isWithStatement(node)) throw new TransformError("withStatement", node);
-      if (ts.isForOfStatement(node) && node.awaitModifier) throw new TransformError("forAwait", node);
-      if (node.kind === ts.SyntaxKind.ThisKeyword) throw new TransformError("thisOrArguments", node);
-    }
+    // Identifiers first: most nodes are one.
     if (ts.isIdentifier(node)) {
       if (scope.inWorkflow && closure === undefined && node.text === "arguments" && !lookup(scope, "arguments")) throw new TransformError("thisOrArguments", node);
       if (!isReference(node)) return;
@@ -197,6 +191,14 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
         if (!closure.captures.includes(binding)) closure.captures.push(binding);
       }
       return;
+    }
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
+    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isTypeParameterDeclaration(node)) return;
+    if (scope.inWorkflow && closure === undefined) {
+      if (ts.isYieldExpression(node)) throw new TransformError("yieldInWorkflow", node);
+      if (ts.isWithStatement(node)) throw new TransformError("withStatement", node);
+      if (ts.isForOfStatement(node) && node.awaitModifier) throw new TransformError("forAwait", node);
+      if (node.kind === ts.SyntaxKind.ThisKeyword) throw new TransformError("thisOrArguments", node);
     }
     if (isFunctionLike(node)) {
       const inner = newScope(node, scope, false, false);
