@@ -1,6 +1,7 @@
 // The tspc path: the plugin from tsconfig.json compiles workflows in a real build, with the
 // type checker; its diagnostics fail the build, and source maps name the .ts lines.
 import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
@@ -10,8 +11,8 @@ const root = join(import.meta.dirname, "../..");
 const tsc = join(root, "node_modules/typescript/bin/tsc");
 const tspc = join(root, "node_modules/ts-patch/bin/tspc.js");
 
-function build(project: string) {
-  return spawnSync(process.execPath, [tspc, "--pretty", "false", "-p", join(root, "spec/fixtures", project)], { encoding: "utf8" });
+function build(project: string, compiler = tspc) {
+  return spawnSync(process.execPath, [compiler, "--pretty", "false", "-p", join(root, "spec/fixtures", project)], { encoding: "utf8" });
 }
 
 test.before(() => {
@@ -37,6 +38,24 @@ test("tspc fails the build on a diagnostic, printed with file, line, column and 
   const result = build("tspc-rejected");
   assert.is.not(result.status, 0);
   assert.match(result.stdout, /src[\\/]iterator\.ts\(6,9\): error TS91008: OTF1008: an iterator or generator is live across an await: `it` is ArrayIterator<number>/);
+});
+
+test("a tsc patched by `ts-patch install` runs the plugin as tspc does: same output, same diagnostics", () => {
+  const output = join(root, "spec/fixtures/tspc-project/dist/flow.js");
+  assert.is(build("tspc-project").status, 0);
+  const byTspc = readFileSync(output, "utf8");
+  const copy = join(root, "spec/.tmp/tspc-persistent/node_modules/typescript");
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(join(root, "node_modules/typescript"), copy, { recursive: true });
+  execFileSync(process.execPath, [join(root, "node_modules/ts-patch/bin/ts-patch.js"), "install", "--silent", "--dir", copy]);
+  const patchedTsc = join(copy, "bin/tsc");
+  const result = build("tspc-project", patchedTsc);
+  assert.is(result.status, 0, result.stdout + result.stderr);
+  assert.is(readFileSync(output, "utf8"), byTspc);
+  const rejected = build("tspc-rejected", patchedTsc);
+  assert.is.not(rejected.status, 0);
+  assert.match(rejected.stdout, /src[\\/]iterator\.ts\(6,9\): error TS91008: OTF1008: /);
+  rmSync(join(root, "spec/.tmp/tspc-persistent"), { recursive: true, force: true });
 });
 
 test.run();
