@@ -77,7 +77,7 @@ async function ours(workers: number): Promise<{ steps: number; tasks: number; la
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 console.log(`${RUNS} runs of ${STEPS} steps that each await one trivial task; raw: ${RAW_JOBS} trivial pg-boss jobs`);
 console.log("workers | pg-boss jobs/s | otf steps/s | otf tasks/s | steps/raw | completion→next step median / p99 (ms)");
-for (const workers of [1, 2, 4]) {
+for (const workers of (process.env.OTF_BENCH_WORKERS ?? "1,2,4").split(",").map(Number)) {
   const baseline = await raw(workers);
   const measured = await ours(workers);
   console.log(

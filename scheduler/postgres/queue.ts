@@ -83,13 +83,13 @@ export class JobQueue {
   }
 
   /**
-   * Enqueues task jobs. With `claimSeconds`, the jobs are the enqueuing worker's for that long (no
-   * other worker can take them before): it runs the tasks itself and deletes their jobs as it records
-   * their results; if it dies, the jobs come due and any worker runs them. The jobs' ids, in order.
+   * Enqueues task jobs. A job with `claimSeconds` is the enqueuing worker's for that long (no other
+   * worker can take it before): it runs the task itself and deletes the job as it records the result;
+   * if it dies, the job comes due and any worker runs it. The jobs' ids, in order.
    */
-  async enqueueTasks(client: PoolClient, tasks: readonly TaskJob[], claimSeconds?: number): Promise<string[]> {
+  async enqueueTasks(client: PoolClient, tasks: ReadonlyArray<TaskJob & { readonly claimSeconds?: number | undefined }>): Promise<string[]> {
     if (!tasks.length) return [];
-    const jobs = tasks.map((t) => ({ id: randomUUID(), data: { run: t.run, future: t.future } satisfies TaskJob, ...(claimSeconds ? { startAfter: String(claimSeconds) } : {}) }));
+    const jobs = tasks.map((t) => ({ id: randomUUID(), data: { run: t.run, future: t.future } satisfies TaskJob, ...(t.claimSeconds ? { startAfter: String(t.claimSeconds) } : {}) }));
     await this.boss.insert(TASKS, jobs, { db: inTransaction(client) });
     return jobs.map((j) => j.id);
   }
@@ -99,9 +99,9 @@ export class JobQueue {
     await this.boss.update(TASKS, job, { id, startAfter: String(claimSeconds) });
   }
 
-  /** Removes a claimed task's job, in the transaction that records its result. */
-  async deleteTaskJob(client: PoolClient, id: string): Promise<void> {
-    await this.boss.deleteJob(TASKS, id, { db: inTransaction(client) });
+  /** Removes claimed tasks' jobs, in the transaction that records their results. */
+  async deleteTaskJobs(client: PoolClient, ids: readonly string[]): Promise<void> {
+    await this.boss.deleteJob(TASKS, [...ids], { db: inTransaction(client) });
   }
 
   async stop(): Promise<void> {

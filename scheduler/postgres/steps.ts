@@ -1,31 +1,23 @@
-// A worker's side of a run: take the run's row lock, read its last checkpoint and the results of the
-// tasks it awaits, and when the await is settled, resume it and commit the next step, one transaction
-// per step, for as long as the next await is settled already.
+// A worker's side of runs: in one transaction for a batch of runs, take their row locks, read their
+// last checkpoints and the results of the tasks they await, resume those whose await is settled and
+// record their next steps together; then go on, batch by batch, with those whose next await is
+// settled already. A batch costs a handful of statements whatever its size: that is the throughput.
 import type { PoolClient } from "pg";
 import { ResumeError, settledNow, type ResumePlan, suspensionFutures, withExecutor, type Future, type Outcome, type Step, type Suspension, type Workflow } from "../../runtime/index.ts";
 import { StoreError } from "../errors.ts";
 import { parseRecord } from "../files.ts";
-import type { Answer, RunRecord, TaskCommand } from "../store.ts";
+import type { Answer, RunRecord, TaskCommand, TaskResult } from "../store.ts";
 import { commandFor } from "../task-command.ts";
-import type { PostgresStore } from "./store.ts";
+import { parseCheckpoint, parseResult, type PostgresStore, type RunRow, type StepWrite } from "./store.ts";
 
 export type Advanced =
-  /** The run awaits tasks not finished yet (their completions will enqueue its next step). */
+  /** The run awaits tasks not finished yet (their completions will take its next step). */
   | "waiting"
   | "finished"
   /** Nothing to do: no such run, or it has ended or has a problem already. */
   | "idle"
   /** The run cannot go on; the problem is recorded on it. */
   | "problem";
-
-interface RunRow {
-  record: string;
-  /** A ResumePlan accepted for the next step (the workflow's code changed since the last checkpoint). */
-  plan: string | null;
-  checkpoints: number;
-  finished: boolean;
-  problem: string | null;
-}
 
 /** The last suspension a worker committed, per run: the next step need not read and decode it again. */
 const latest = new Map<string, { count: number; suspension: Suspension }>();
@@ -43,112 +35,219 @@ export interface ClaimedTask {
   readonly job: string;
 }
 
+/** A claimed task's result, to record in the transaction that takes its run's next step. */
+export interface Completion {
+  readonly result: TaskResult;
+  readonly job: string;
+}
+
 /** How a worker takes part in its steps beyond the hooks: claiming the tasks they defer. */
 export interface StepOptions extends StepHooks {
   /** Asked in a step's transaction about the tasks it defers: seconds to claim them for, or undefined to leave them to the queue. */
   readonly claim?: (count: number) => number | undefined;
-  /** Given the tasks claimed by a step, once it has committed. */
+  /** Given the tasks claimed by a batch's steps, once it has committed. */
   readonly onClaimed?: (tasks: ClaimedTask[]) => void;
-  /**
-   * Done first in the first step's transaction (recording a claimed task's result). If that
-   * transaction fails, advanceRun rethrows rather than handling the error: nothing it did was kept.
-   */
-  readonly opening?: (client: PoolClient) => Promise<void>;
 }
 
-interface Stepped {
-  readonly index: number;
-  readonly claimed: ClaimedTask[];
+export interface AdvancedRuns {
+  readonly runs: Map<string, Advanced>;
+  /** The completions whose results were written (`run/future`); the others had one recorded already. */
+  readonly recorded: Set<string>;
 }
 
-/** Goes on with `runId` as far as it can without waiting. */
+type RunStep =
+  | { readonly kind: "idle" | "waiting" }
+  | { readonly kind: "problem"; readonly error: StoreError | ResumeError }
+  | { readonly kind: "stepped"; readonly index: number; readonly finished: boolean; readonly claimed: ClaimedTask[] };
+
+/** Goes on with one run as far as it can without waiting. */
 export async function advanceRun(store: PostgresStore, runId: string, options: StepOptions = {}): Promise<Advanced> {
-  for (let first = true; ; first = false) {
-    let result: Advanced | Stepped;
-    const opening = first ? options.opening : undefined;
-    try {
-      result = await store.transaction(async (client) => {
-        await opening?.(client);
-        return stepOnce(store, client, runId, options.claim);
-      });
-    } catch (error) {
-      if (opening) throw error;
-      if (error instanceof StoreError && error.code === "conflict") return "idle";
-      if (!(error instanceof StoreError || error instanceof ResumeError)) throw error;
-      latest.delete(runId);
-      await store.recordProblem(runId, { code: error.code, message: error.message });
-      process.emitWarning(`otf: run ${runId} cannot go on: ${error.message}`);
-      return "problem";
-    }
-    if (typeof result !== "object") return result;
-    const kept = latest.get(runId);
-    options.onStep?.(runId, result.index, !kept);
-    if (result.claimed.length) options.onClaimed?.(result.claimed);
-    if (!kept) return "finished";
-    if (!settledNow(kept.suspension.awaiting)) return "waiting";
-  }
-}
-
-/** One step in `client`'s transaction: the index of the checkpoint (or the finish) written, or why none was. */
-async function stepOnce(store: PostgresStore, client: PoolClient, runId: string, claim?: (count: number) => number | undefined): Promise<Advanced | Stepped> {
-  // For update: completions take this row for share before recording a result, so once we hold it
-  // every result committed before is visible, and every later one enqueues another step.
-  const { rows } = await client.query<RunRow>(`select record, plan, checkpoints, finish is not null as finished, problem from ${store.s}.runs where id = $1 for update`, [runId]);
-  const row = rows[0];
-  if (!row || row.finished || row.problem) return "idle";
-  const run = store.parseRun(runId, row.record);
-  await loadModule(run);
-  const index = row.checkpoints;
-  const deferred: Future[] = [];
-  const collector = { submit: (future: Future) => void deferred.push(future) };
-  let step: Step<unknown>;
-  let previous: Answer | undefined;
-  if (index === 0) {
-    const workflow = await startable(run);
-    step = withExecutor(collector, () => workflow.start(...run.args));
-  } else {
-    const kept = latest.get(runId);
-    const suspension = kept && kept.count === index ? kept.suspension : (await store.readCheckpoint(runId, index - 1, client)).suspension;
-    const outcome = await awaitedOutcome(store, client, runId, index - 1, suspension);
-    if (!outcome) {
-      latest.set(runId, { count: index, suspension });
-      return "waiting";
-    }
-    previous = { outcome, resumedAt: Date.now() };
-    const options = row.plan === null ? {} : { plan: parseRecord<ResumePlan>(`${store.where(runId)} plan`, row.plan, "resume plan", () => undefined) };
-    step = withExecutor(collector, () => suspension.resume(outcome, options));
-  }
-  const commands = await Promise.all(deferred.map((f) => commandFor(runId, f)));
-  const claimSeconds = commands.length ? claim?.(commands.length) : undefined;
-  const at = Date.now();
-  let jobs: string[];
-  if (step.kind === "suspended") {
-    jobs = await store.writeStep(client, runId, index, { checkpoint: { run: runId, index, at, suspension: step, ...(previous ? { previous } : {}) } }, commands, claimSeconds);
-    if (latest.size >= LATEST_KEPT) latest.clear();
-    latest.set(runId, { count: index + 1, suspension: step });
-  } else {
-    const outcome: Outcome = step.kind === "completed" ? { kind: "value", value: step.value } : { kind: "error", error: step.error };
-    jobs = await store.writeStep(client, runId, index, { finish: { outcome, at, ...(previous ? { previous } : {}) } }, commands, claimSeconds);
-    latest.delete(runId);
-  }
-  return { index, claimed: claimSeconds ? commands.map((command, i) => ({ command, job: jobs[i]! })) : [] };
+  return (await advanceRuns(store, [runId], options)).runs.get(runId)!;
 }
 
 /**
- * Settles the suspension's pending futures from the stored results; those no task row stands for
- * (a run forked or resumed from elsewhere) get one now. The awaited outcome, if it is known.
+ * Goes on with the runs as far as each can without waiting, a transaction per batch. The completions'
+ * results are recorded (and their jobs deleted) in the first; if that transaction fails, this throws
+ * and nothing of it was kept: the caller records the results on their own.
  */
-async function awaitedOutcome(store: PostgresStore, client: PoolClient, runId: string, index: number, suspension: Suspension): Promise<Outcome | undefined> {
-  const pending = suspensionFutures(suspension).filter((f) => !f.outcome);
-  const { results, known } = await store.tasksOf(client, runId, [...new Set(pending.map((f) => f.id))]);
-  const byFuture = new Map(results.map((r) => [r.future, r.outcome]));
-  for (const future of pending) {
-    const outcome = byFuture.get(future.id);
-    if (outcome) future.settle(outcome);
+export async function advanceRuns(store: PostgresStore, runIds: readonly string[], options: StepOptions = {}, completions: readonly Completion[] = []): Promise<AdvancedRuns> {
+  const runs = new Map<string, Advanced>();
+  let recorded = new Set<string>();
+  let batch = [...new Set([...runIds, ...completions.map((c) => c.result.run)])];
+  for (let first = true; batch.length; first = false) {
+    let steps: Map<string, RunStep>;
+    try {
+      steps = await store.transaction(async (client) => {
+        const locked = await store.lockRuns(client, batch);
+        if (first && completions.length) {
+          recorded = await store.recordResults(client, completions.map((c) => c.result));
+          await store.deleteTaskJobs(client, completions.map((c) => c.job));
+        }
+        return stepBatch(store, client, batch, locked, options.claim);
+      });
+    } catch (error) {
+      if (first && completions.length) throw error;
+      const conflict = error instanceof StoreError && error.code === "conflict";
+      if (batch.length === 1) {
+        // Another worker stepped the run meanwhile; any other failure is the job's, to retry.
+        if (!conflict) throw error;
+        runs.set(batch[0]!, "idle");
+      } else {
+        // One run of the batch was stepped elsewhere meanwhile, or cannot be written: each on its own.
+        const alone = await Promise.all(batch.map((run) => advanceRuns(store, [run], options)));
+        for (const result of alone) for (const [run, advanced] of result.runs) runs.set(run, advanced);
+      }
+      break;
+    }
+    const claimed: ClaimedTask[] = [];
+    const next: string[] = [];
+    for (const [run, step] of steps) {
+      if (step.kind === "problem") {
+        latest.delete(run);
+        await store.recordProblem(run, { code: step.error.code, message: step.error.message });
+        process.emitWarning(`otf: run ${run} cannot go on: ${step.error.message}`);
+        runs.set(run, "problem");
+      } else if (step.kind !== "stepped") {
+        runs.set(run, step.kind);
+      } else {
+        options.onStep?.(run, step.index, step.finished);
+        claimed.push(...step.claimed);
+        const kept = latest.get(run);
+        if (step.finished) runs.set(run, "finished");
+        else if (kept && settledNow(kept.suspension.awaiting)) next.push(run);
+        else runs.set(run, "waiting");
+      }
+    }
+    if (claimed.length) options.onClaimed?.(claimed);
+    batch = next;
   }
-  const orphans = new Map(pending.filter((f) => !known.has(f.id)).map((f) => [f.id, f]));
-  if (orphans.size) await store.insertTasks(client, runId, index, await Promise.all([...orphans.values()].map((f) => commandFor(runId, f))));
-  return settledNow(suspension.awaiting);
+  return { runs, recorded };
+}
+
+/** Where one run of a batch stands while the batch is read: its record, its last suspension. */
+interface Reading {
+  readonly id: string;
+  readonly row: RunRow;
+  readonly run: RunRecord;
+  suspension?: Suspension;
+}
+
+/** The steps of a batch of runs, locked by the caller, in `client`'s transaction. */
+async function stepBatch(store: PostgresStore, client: PoolClient, runIds: readonly string[], locked: Map<string, RunRow>, claim: StepOptions["claim"]): Promise<Map<string, RunStep>> {
+  const steps = new Map<string, RunStep>();
+  // A problem with one run (its module cannot be loaded, its checkpoint is corrupt) is that run's only.
+  const guard = async <T>(id: string, work: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof StoreError || error instanceof ResumeError)) throw error;
+      steps.set(id, { kind: "problem", error });
+      return undefined;
+    }
+  };
+
+  const readings: Reading[] = [];
+  for (const id of runIds) {
+    const row = locked.get(id);
+    if (!row || row.finished || row.problem) {
+      steps.set(id, { kind: "idle" });
+      continue;
+    }
+    const run = await guard(id, async () => {
+      const record = store.parseRun(id, row.record);
+      await loadModule(record);
+      return record;
+    });
+    if (run) readings.push({ id, row, run });
+  }
+
+  // Last suspensions: kept from this worker's own last step, or read, all in one query.
+  const unread = readings.filter((r) => {
+    if (r.row.checkpoints === 0) return false;
+    const kept = latest.get(r.id);
+    if (kept && kept.count === r.row.checkpoints) r.suspension = kept.suspension;
+    return !r.suspension;
+  });
+  const bodies = await store.checkpointBodies(client, unread.map((r) => ({ run: r.id, index: r.row.checkpoints - 1 })));
+  for (const reading of unread) {
+    const index = reading.row.checkpoints - 1;
+    const body = bodies.get(reading.id);
+    reading.suspension = await guard(reading.id, () => {
+      if (body === undefined) throw new StoreError("not-found", store.where(reading.id, index), "no such checkpoint");
+      return parseCheckpoint(store.where(reading.id, index), body).suspension;
+    });
+  }
+
+  // The results of the futures they await, all in one query; futures no task row stands for (a run
+  // forked or resumed from elsewhere) get one now.
+  const pending = new Map<string, Future[]>();
+  for (const r of readings) if (r.suspension) pending.set(r.id, suspensionFutures(r.suspension).filter((f) => !f.outcome));
+  const rows = await store.taskRows(client, [...pending].flatMap(([run, futures]) => [...new Set(futures.map((f) => f.id))].map((future) => ({ run, future }))));
+  const byKey = new Map(rows.map((row) => [`${row.run}/${row.future}`, row]));
+  const orphans: Array<{ command: TaskCommand; checkpoint: number }> = [];
+  for (const [run, futures] of pending) {
+    const reading = readings.find((r) => r.id === run)!;
+    await guard(run, async () => {
+      const missing = new Map<string, Future>();
+      for (const future of futures) {
+        const row = byKey.get(`${run}/${future.id}`);
+        if (!row) missing.set(future.id, future);
+        else if (row.result !== null) future.settle(parseResult(`${store.where(run)} task ${future.id}`, row.result).outcome);
+      }
+      for (const future of missing.values()) orphans.push({ command: await commandFor(run, future), checkpoint: reading.row.checkpoints - 1 });
+    });
+  }
+  if (orphans.length) await store.insertTasks(client, orphans);
+
+  // Resume each run whose await is settled; the others wait for their tasks.
+  const writes: StepWrite[] = [];
+  for (const reading of readings) {
+    const { id, row, run } = reading;
+    if (steps.has(id)) continue;
+    await guard(id, async () => {
+      const deferred: Future[] = [];
+      const collector = { submit: (future: Future) => void deferred.push(future) };
+      const index = row.checkpoints;
+      let step: Step<unknown>;
+      let previous: Answer | undefined;
+      if (index === 0) {
+        const workflow = await startable(run);
+        step = withExecutor(collector, () => workflow.start(...run.args));
+      } else {
+        const suspension = reading.suspension!;
+        const outcome = settledNow(suspension.awaiting);
+        if (!outcome) {
+          latest.set(id, { count: index, suspension });
+          steps.set(id, { kind: "waiting" });
+          return;
+        }
+        previous = { outcome, resumedAt: Date.now() };
+        const options = row.plan === null ? {} : { plan: parseRecord<ResumePlan>(`${store.where(id)} plan`, row.plan, "resume plan", () => undefined) };
+        step = withExecutor(collector, () => suspension.resume(outcome, options));
+      }
+      const commands = await Promise.all(deferred.map((f) => commandFor(id, f)));
+      const claimSeconds = commands.length ? claim?.(commands.length) : undefined;
+      const at = Date.now();
+      const answered = previous ? { previous } : {};
+      if (step.kind === "suspended") {
+        writes.push({ run: id, index, step: { checkpoint: { run: id, index, at, suspension: step, ...answered } }, deferred: commands, claimSeconds });
+      } else {
+        const outcome: Outcome = step.kind === "completed" ? { kind: "value", value: step.value } : { kind: "error", error: step.error };
+        writes.push({ run: id, index, step: { finish: { outcome, at, ...answered } }, deferred: commands, claimSeconds });
+      }
+    });
+  }
+
+  const jobs = await store.writeSteps(client, writes);
+  if (latest.size >= LATEST_KEPT) latest.clear();
+  writes.forEach((write, i) => {
+    const finished = "finish" in write.step;
+    if ("checkpoint" in write.step) latest.set(write.run, { count: write.index + 1, suspension: write.step.checkpoint.suspension });
+    else latest.delete(write.run);
+    const claimed = write.claimSeconds ? write.deferred.map((command, j) => ({ command, job: jobs[i]![j]! })) : [];
+    steps.set(write.run, { kind: "stepped", index: write.index, finished, claimed });
+  });
+  return steps;
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();

@@ -7,6 +7,27 @@ import { StoreError } from "../errors.ts";
 import { parseRecord } from "../files.ts";
 import type { CheckpointRecord, FinishRecord, RunProblem, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "../store.ts";
 import type { JobQueue } from "./queue.ts";
+
+/** A run's row as a step reads it, locked. */
+export interface RunRow {
+  readonly record: string;
+  /** A ResumePlan accepted for the next step (the workflow's code changed since the last checkpoint). */
+  readonly plan: string | null;
+  readonly checkpoints: number;
+  readonly finished: boolean;
+  readonly problem: string | null;
+}
+
+/** One step to record: its checkpoint (or the run's finish) and the tasks it deferred. */
+export interface StepWrite {
+  readonly run: string;
+  /** The run's version before the step (the checkpoint's index). */
+  readonly index: number;
+  readonly step: { readonly checkpoint: CheckpointRecord } | { readonly finish: FinishRecord };
+  readonly deferred: readonly TaskCommand[];
+  /** Claim the deferred tasks' jobs for this long (this worker runs them). */
+  readonly claimSeconds?: number | undefined;
+}
 import { identifier } from "./schema.ts";
 import { checkFields } from "../record-fields.ts";
 
@@ -77,37 +98,87 @@ export class PostgresStore implements Store {
     await this.transaction((client) => this.insertRun(client, run));
   }
 
+  /** Locks the runs for update, in id order (two batches lock alike, so they cannot deadlock): their rows by id. */
+  async lockRuns(client: PoolClient, runs: readonly string[]): Promise<Map<string, RunRow>> {
+    const { rows } = await client.query<RunRow & { id: string }>(
+      `select id, record, plan, checkpoints, finish is not null as finished, problem from ${this.s}.runs where id = any($1::text[]) order by id for update`,
+      [runs],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The bodies of checkpoints, by run (one checkpoint per run). */
+  async checkpointBodies(client: PoolClient, wanted: ReadonlyArray<{ run: string; index: number }>): Promise<Map<string, string>> {
+    if (!wanted.length) return new Map();
+    const { rows } = await client.query<{ run: string; body: string }>(
+      `select c.run, c.body from ${this.s}.checkpoints c join unnest($1::text[], $2::int[]) as w(run, index) using (run, index)`,
+      [wanted.map((w) => w.run), wanted.map((w) => w.index)],
+    );
+    return new Map(rows.map((row) => [row.run, row.body]));
+  }
+
+  /** The task rows among `futures` (run and future pairs): null result while the task has not finished. */
+  async taskRows(client: PoolClient, futures: ReadonlyArray<{ run: string; future: string }>): Promise<Array<{ run: string; future: string; result: string | null }>> {
+    if (!futures.length) return [];
+    const { rows } = await client.query<{ run: string; future: string; result: string | null }>(
+      `select t.run, t.future, t.result from ${this.s}.tasks t join unnest($1::text[], $2::text[]) as f(run, future) using (run, future)`,
+      [futures.map((f) => f.run), futures.map((f) => f.future)],
+    );
+    return rows;
+  }
+
   /**
-   * Records one step in `client`'s transaction: the run's version moves from `index` to `index + 1`
-   * only if it still is `index` (else `conflict`, and the caller rolls back), then the checkpoint,
-   * the deferred tasks and their jobs. With `finish`, the run ends instead of suspending.
+   * Records steps in `client`'s transaction: each run's version moves from its `index` to `index + 1`
+   * only if it still is `index` (else `conflict`, and the caller rolls back), then the checkpoints,
+   * the deferred tasks and their jobs (claimed for `claimSeconds` by this worker, if given). A step
+   * with `finish` ends its run instead. The deferred tasks' job ids, per step.
    */
-  async writeStep(client: PoolClient, run: string, index: number, step: { checkpoint: CheckpointRecord } | { finish: FinishRecord }, deferred: readonly TaskCommand[], claimSeconds?: number): Promise<string[]> {
-    const finished = "finish" in step;
-    const moved = await client.query(
-      `update ${this.s}.runs set checkpoints = checkpoints + $3, plan = null, finish = $4, finished_at = case when $4::text is null then null else now() end where id = $1 and checkpoints = $2 and finish is null`,
-      [run, index, finished ? 0 : 1, finished ? dumps(step.finish) : null],
+  async writeSteps(client: PoolClient, steps: readonly StepWrite[]): Promise<string[][]> {
+    if (!steps.length) return [];
+    const finishes = steps.map((w) => ("finish" in w.step ? dumps(w.step.finish) : null));
+    const { rows } = await client.query<{ id: string }>(
+      `update ${this.s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
+       from unnest($1::text[], $2::int[], $3::int[], $4::text[]) as w(id, index, added, finish)
+       where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id`,
+      [steps.map((w) => w.run), steps.map((w) => w.index), finishes.map((f) => (f === null ? 1 : 0)), finishes],
     );
-    if (moved.rowCount !== 1) throw new StoreError("conflict", this.where(run, index), `checkpoint ${index} is not the run's next step any more: another worker recorded it, or the run ended`);
-    if (!finished) {
-      const { suspension, ...summary } = step.checkpoint;
-      await client.query(`insert into ${this.s}.checkpoints (run, index, at, body) values ($1, $2, to_timestamp($3 / 1000.0), $4)`, [run, index, step.checkpoint.at, dumps({ ...summary, suspension })]);
+    if (rows.length !== steps.length) {
+      const moved = new Set(rows.map((r) => r.id));
+      const lost = steps.find((w) => !moved.has(w.run))!;
+      throw new StoreError("conflict", this.where(lost.run, lost.index), `checkpoint ${lost.index} is not the run's next step any more: another worker recorded it, or the run ended`);
     }
-    return this.insertTasks(client, run, index, deferred, claimSeconds);
+    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
+    if (checkpoints.length) {
+      const bodies = checkpoints.map(({ suspension, ...summary }) => dumps({ ...summary, suspension }));
+      await client.query(`insert into ${this.s}.checkpoints (run, index, at, body) select run, index, to_timestamp(at / 1000.0), body from unnest($1::text[], $2::int[], $3::float8[], $4::text[]) as c(run, index, at, body)`, [
+        checkpoints.map((c) => c.run),
+        checkpoints.map((c) => c.index),
+        checkpoints.map((c) => c.at),
+        bodies,
+      ]);
+    }
+    return this.insertTasks(client, steps.flatMap((w) => w.deferred.map((command) => ({ command, checkpoint: w.index, claimSeconds: w.claimSeconds }))), steps.map((w) => w.deferred.length));
   }
 
-  /** Inserts the tasks' rows and jobs (claimed for `claimSeconds` by this worker, if given): the jobs' ids. */
-  async insertTasks(client: PoolClient, run: string, checkpoint: number, commands: readonly TaskCommand[], claimSeconds?: number): Promise<string[]> {
-    if (!commands.length) return [];
-    await client.query(
-      `insert into ${this.s}.tasks (run, future, checkpoint, command) select $1, f, $2, c from unnest($3::text[], $4::text[]) as t(f, c) on conflict do nothing`,
-      [run, checkpoint, commands.map((c) => c.future), commands.map((c) => dumps(c))],
-    );
-    return this.#queue.enqueueTasks(client, commands.map((c) => ({ run, future: c.future })), claimSeconds);
+  /** Inserts task rows and their jobs; the jobs' ids, cut into groups of the sizes given. */
+  async insertTasks(client: PoolClient, tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number; claimSeconds?: number | undefined }>, groups: readonly number[] = [tasks.length]): Promise<string[][]> {
+    let ids: string[] = [];
+    if (tasks.length) {
+      await client.query(`insert into ${this.s}.tasks (run, future, checkpoint, command) select * from unnest($1::text[], $2::text[], $3::int[], $4::text[]) on conflict do nothing`, [
+        tasks.map((t) => t.command.run),
+        tasks.map((t) => t.command.future),
+        tasks.map((t) => t.checkpoint),
+        tasks.map((t) => dumps(t.command)),
+      ]);
+      ids = await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future, claimSeconds: t.claimSeconds })));
+    }
+    let at = 0;
+    return groups.map((n) => ids.slice(at, (at += n)));
   }
 
+  /** Records one step in its own transaction (the Store interface; workers use writeSteps). */
   async commitStep(checkpoint: CheckpointRecord, deferred: readonly TaskCommand[]): Promise<void> {
-    await this.transaction((client) => this.writeStep(client, checkpoint.run, checkpoint.index, { checkpoint }, deferred));
+    await this.transaction((client) => this.writeSteps(client, [{ run: checkpoint.run, index: checkpoint.index, step: { checkpoint }, deferred }]));
   }
 
   /**
@@ -120,32 +191,30 @@ export class PostgresStore implements Store {
       // A share lock on the run: a step reading the run's results (which takes it for update) waits for
       // this completion to commit, so it cannot miss it and find the run's step job already taken.
       await client.query(`select 1 from ${this.s}.runs where id = $1 for share`, [result.run]);
-      if (job) await this.#queue.deleteTaskJob(client, job);
-      if (!(await this.recordResult(client, result))) return false;
+      if (job) await this.#queue.deleteTaskJobs(client, [job]);
+      if (!(await this.recordResults(client, [result])).size) return false;
       await this.#queue.enqueueSteps(client, [result.run]);
       return true;
     });
   }
 
   /**
-   * Records the result of a task this worker claimed, in the transaction that takes the run's next
-   * step (the caller's): the run is locked for update first, as a step does, then the result is
-   * written once and the task's job deleted. No step job is needed: the step follows in this transaction.
+   * Writes tasks' results, each unless one is recorded already: the `run/future` keys written. The
+   * caller holds the runs' locks (a step's, or completeTask's share lock).
    */
-  async completeClaimedTask(client: PoolClient, result: TaskResult, job: string): Promise<boolean> {
-    await client.query(`select 1 from ${this.s}.runs where id = $1 for update`, [result.run]);
-    await this.#queue.deleteTaskJob(client, job);
-    return this.recordResult(client, result);
+  async recordResults(client: PoolClient, results: readonly TaskResult[]): Promise<Set<string>> {
+    const unique = [...new Map(results.map((r) => [`${r.run}/${r.future}`, r])).values()];
+    const { rows } = await client.query<{ run: string; future: string }>(
+      `insert into ${this.s}.tasks as t (run, future, checkpoint, result, finished_at) select run, future, -1, result, now() from unnest($1::text[], $2::text[], $3::text[]) as r(run, future, result)
+       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where t.result is null returning t.run, t.future`,
+      [unique.map((r) => r.run), unique.map((r) => r.future), unique.map((r) => dumps(r))],
+    );
+    return new Set(rows.map((r) => `${r.run}/${r.future}`));
   }
 
-  /** Writes a task's result unless one is recorded already (then false). */
-  async recordResult(client: PoolClient, result: TaskResult): Promise<boolean> {
-    const written = await client.query(
-      `insert into ${this.s}.tasks (run, future, checkpoint, result, finished_at) values ($1, $2, -1, $3, now())
-       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where ${this.s}.tasks.result is null`,
-      [result.run, result.future, dumps(result)],
-    );
-    return written.rowCount === 1;
+  /** Removes the jobs of claimed tasks, in the transaction that records their results. */
+  async deleteTaskJobs(client: PoolClient, jobs: readonly string[]): Promise<void> {
+    if (jobs.length) await this.#queue.deleteTaskJobs(client, jobs);
   }
 
   /** Marks the run as unable to go on (workers skip it) until `resume` clears the problem. */
@@ -219,14 +288,6 @@ export class PostgresStore implements Store {
   async readTaskResults(run: string, index: number): Promise<TaskResult[]> {
     const { rows } = await this.pool.query<{ result: string; future: string }>(`select future, result from ${this.s}.tasks where run = $1 and checkpoint <= $2 and result is not null`, [run, index]);
     return rows.map((row) => parseResult(`${this.where(run)} task ${row.future}`, row.result));
-  }
-
-  /** The stored results, and which futures have a task at all, among `futures` of `run`. */
-  async tasksOf(client: PoolClient, run: string, futures: readonly string[]): Promise<{ results: TaskResult[]; known: Set<string> }> {
-    if (!futures.length) return { results: [], known: new Set() };
-    const { rows } = await client.query<{ future: string; result: string | null }>(`select future, result from ${this.s}.tasks where run = $1 and future = any($2::text[])`, [run, futures]);
-    const results = rows.filter((r) => r.result !== null).map((r) => parseResult(`${this.where(run)} task ${r.future}`, r.result!));
-    return { results, known: new Set(rows.map((r) => r.future)) };
   }
 
   async close(): Promise<void> {}

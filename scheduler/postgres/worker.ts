@@ -5,7 +5,7 @@ import { StoreError } from "../errors.ts";
 import { PoolExecutor } from "../pool.ts";
 import type { TaskCommand, TaskResult } from "../store.ts";
 import { STEPS, TASKS, type JobQueue, type StepJob, type TaskJob } from "./queue.ts";
-import { advanceRun, type ClaimedTask, type StepHooks, type StepOptions } from "./steps.ts";
+import { advanceRuns, type ClaimedTask, type Completion, type StepHooks, type StepOptions } from "./steps.ts";
 import { parseCommand, type PostgresStore } from "./store.ts";
 
 export interface WorkerOptions extends StepHooks {
@@ -27,6 +27,11 @@ export interface WorkerOptions extends StepHooks {
    */
   readonly claimSeconds?: number;
 }
+
+/** Transactions recording claimed tasks' results (with their runs' next steps) at once, per worker. */
+const RECORDING_AT_ONCE = 2;
+/** Most results per such transaction. */
+const RECORD_BATCH = 64;
 
 export class PostgresWorker {
   readonly #store: PostgresStore;
@@ -65,7 +70,7 @@ export class PostgresWorker {
     // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
     // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
     for (let lane = 0; lane < 2; lane++) {
-      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => Promise.all(jobs.map((job) => advanceRun(this.#store, job.data.run, this.#steps)))) });
+      this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => advanceRuns(this.#store, jobs.map((job) => job.data.run), this.#steps)) });
       this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.max(2, Math.ceil(tasks / 2)) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
     }
   }
@@ -106,28 +111,50 @@ export class PostgresWorker {
 
   /**
    * Runs a task this worker claimed, then records its result and takes its run's next step in one
-   * transaction. The claim is renewed while the task runs, so no other worker starts it meanwhile.
+   * transaction, with the other results that ended meanwhile. The claim is renewed while the task
+   * runs, so no other worker starts it.
    */
   async #runClaimed({ command, job }: ClaimedTask, claimSeconds: number): Promise<void> {
-    const renew = setInterval(() => void this.#queue.extendClaim(job, { run: command.run, future: command.future }, claimSeconds).catch(() => {}), (claimSeconds * 1000) / 2);
+    const renew = setInterval(() => void this.#queue.extendClaim(job, { run: command.run, future: command.future }, claimSeconds).catch(() => {}), (claimSeconds * 1000) / 3);
     let result: TaskResult;
     try {
       result = await this.#execute(command);
     } finally {
       clearInterval(renew);
     }
-    let recorded = false;
-    try {
-      await advanceRun(this.#store, command.run, {
-        ...this.#steps,
-        opening: async (client) => void (recorded = await this.#store.completeClaimedTask(client, result, job)),
+    await new Promise<void>((done) => {
+      this.#ended.push({ completion: { result, job }, done });
+      this.#recordEnded();
+    });
+  }
+
+  /** Claimed tasks' results waiting to be recorded. */
+  #ended: Array<{ completion: Completion; done: () => void }> = [];
+  #recording = 0;
+
+  /** Records the ended tasks' results in batches, a few batches at once: while one commits, the next fills. */
+  #recordEnded(): void {
+    while (this.#ended.length && this.#recording < RECORDING_AT_ONCE) {
+      const batch = this.#ended.splice(0, RECORD_BATCH);
+      this.#recording++;
+      void this.#recordBatch(batch.map((b) => b.completion)).finally(() => {
+        this.#recording--;
+        for (const b of batch) b.done();
+        this.#recordEnded();
       });
-    } catch {
-      // The step could not be taken with the result (the run moved on elsewhere, it cannot be resumed,
-      // the database is away): record the result alone, which enqueues the step for any worker.
-      return this.#record(result, job);
     }
-    this.#options.onTask?.(result, recorded);
+  }
+
+  async #recordBatch(completions: Completion[]): Promise<void> {
+    try {
+      const { recorded } = await advanceRuns(this.#store, [], this.#steps, completions);
+      for (const { result } of completions) this.#options.onTask?.(result, recorded.has(`${result.run}/${result.future}`));
+    } catch (error) {
+      // The steps could not be taken with the results (a run moved on elsewhere, the database is
+      // away): record each result alone, which enqueues its run's step for any worker.
+      process.emitWarning(`otf: recording ${completions.length} task results with their runs' next steps failed (${(error as Error)?.message ?? String(error)}); recording them one by one`);
+      await Promise.all(completions.map((c) => this.#record(c.result, c.job)));
+    }
   }
 
   /** Records a result, retrying while the database is away (a restart), so the task need not run again. */
