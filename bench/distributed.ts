@@ -53,8 +53,9 @@ const backend = await PostgresBackend.connect(db.url, { schema, connections: 4 }
 
 async function ours(workers: number): Promise<{ steps: number; tasks: number; latencies: number[] }> {
   const children = await startWorkers(workers, "worker", schema);
-  // Warm the workers (module loading, thread start) on a small batch first.
-  await backend.waitAll(await Promise.all(Array.from({ length: workers * 2 }, () => backend.start(chain, 2))));
+  // Warm every worker (module loading, and its threads' loading of the task's module) on a batch of
+  // runs first: each run stays with the worker that took its first step, so there are many.
+  await backend.waitAll(await Promise.all(Array.from({ length: workers * 8 }, () => backend.start(chain, 6))));
   const started = performance.now();
   const ids = await Promise.all(Array.from({ length: RUNS }, () => backend.start(chain, STEPS)));
   await backend.waitAll(ids);

@@ -136,44 +136,51 @@ export class PostgresStore implements Store {
   async writeSteps(client: PoolClient, steps: readonly StepWrite[]): Promise<string[][]> {
     if (!steps.length) return [];
     const finishes = steps.map((w) => ("finish" in w.step ? dumps(w.step.finish) : null));
+    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
+    const tasks = steps.flatMap((w) => w.deferred.map((command) => ({ command, checkpoint: w.index, claimSeconds: w.claimSeconds })));
+    // One statement (each statement is a round trip): the compare-and-set on the runs' versions, and
+    // the checkpoints and task rows of the runs it moved. A run it did not move fails the whole batch.
     const { rows } = await client.query<{ id: string }>(
-      `update ${this.s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
-       from unnest($1::text[], $2::int[], $3::int[], $4::text[]) as w(id, index, added, finish)
-       where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id`,
-      [steps.map((w) => w.run), steps.map((w) => w.index), finishes.map((f) => (f === null ? 1 : 0)), finishes],
+      `with moved as (
+         update ${this.s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
+         from unnest($1::text[], $2::int[], $3::int[], $4::text[]) as w(id, index, added, finish)
+         where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id
+       ), checkpoints as (
+         insert into ${this.s}.checkpoints (run, index, at, body)
+         select c.run, c.index, to_timestamp(c.at / 1000.0), c.body from unnest($5::text[], $6::int[], $7::float8[], $8::text[]) as c(run, index, at, body) where c.run in (select id from moved)
+       ), tasks as (
+         insert into ${this.s}.tasks (run, future, checkpoint, command)
+         select t.run, t.future, t.checkpoint, t.command from unnest($9::text[], $10::text[], $11::int[], $12::text[]) as t(run, future, checkpoint, command) where t.run in (select id from moved)
+         on conflict do nothing
+       )
+       select id from moved`,
+      [
+        steps.map((w) => w.run),
+        steps.map((w) => w.index),
+        finishes.map((f) => (f === null ? 1 : 0)),
+        finishes,
+        checkpoints.map((c) => c.run),
+        checkpoints.map((c) => c.index),
+        checkpoints.map((c) => c.at),
+        checkpoints.map(({ suspension, ...summary }) => dumps({ ...summary, suspension })),
+        ...taskColumns(tasks),
+      ],
     );
     if (rows.length !== steps.length) {
       const moved = new Set(rows.map((r) => r.id));
       const lost = steps.find((w) => !moved.has(w.run))!;
       throw new StoreError("conflict", this.where(lost.run, lost.index), `checkpoint ${lost.index} is not the run's next step any more: another worker recorded it, or the run ended`);
     }
-    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
-    if (checkpoints.length) {
-      const bodies = checkpoints.map(({ suspension, ...summary }) => dumps({ ...summary, suspension }));
-      await client.query(`insert into ${this.s}.checkpoints (run, index, at, body) select run, index, to_timestamp(at / 1000.0), body from unnest($1::text[], $2::int[], $3::float8[], $4::text[]) as c(run, index, at, body)`, [
-        checkpoints.map((c) => c.run),
-        checkpoints.map((c) => c.index),
-        checkpoints.map((c) => c.at),
-        bodies,
-      ]);
-    }
-    return this.insertTasks(client, steps.flatMap((w) => w.deferred.map((command) => ({ command, checkpoint: w.index, claimSeconds: w.claimSeconds }))), steps.map((w) => w.deferred.length));
+    const ids = await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future, claimSeconds: t.claimSeconds })));
+    let at = 0;
+    return steps.map((w) => ids.slice(at, (at += w.deferred.length)));
   }
 
-  /** Inserts task rows and their jobs; the jobs' ids, cut into groups of the sizes given. */
-  async insertTasks(client: PoolClient, tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number; claimSeconds?: number | undefined }>, groups: readonly number[] = [tasks.length]): Promise<string[][]> {
-    let ids: string[] = [];
-    if (tasks.length) {
-      await client.query(`insert into ${this.s}.tasks (run, future, checkpoint, command) select * from unnest($1::text[], $2::text[], $3::int[], $4::text[]) on conflict do nothing`, [
-        tasks.map((t) => t.command.run),
-        tasks.map((t) => t.command.future),
-        tasks.map((t) => t.checkpoint),
-        tasks.map((t) => dumps(t.command)),
-      ]);
-      ids = await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future, claimSeconds: t.claimSeconds })));
-    }
-    let at = 0;
-    return groups.map((n) => ids.slice(at, (at += n)));
+  /** Inserts task rows (a run's futures no row stands for) and their jobs. */
+  async insertTasks(client: PoolClient, tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number }>): Promise<void> {
+    if (!tasks.length) return;
+    await client.query(`insert into ${this.s}.tasks (run, future, checkpoint, command) select * from unnest($1::text[], $2::text[], $3::int[], $4::text[]) on conflict do nothing`, taskColumns(tasks));
+    await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future })));
   }
 
   /** Records one step in its own transaction (the Store interface; workers use writeSteps). */
@@ -291,6 +298,11 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Task rows as the four arrays the tasks table's unnest inserts take. */
+function taskColumns(tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number }>): [string[], string[], number[], string[]] {
+  return [tasks.map((t) => t.command.run), tasks.map((t) => t.command.future), tasks.map((t) => t.checkpoint), tasks.map((t) => dumps(t.command))];
 }
 
 export function parseCheckpoint(where: string, text: string): CheckpointRecord {
