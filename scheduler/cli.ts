@@ -263,11 +263,21 @@ function showCheckpoint(record: CheckpointRecord, global: Global): number {
 }
 
 /** Takes steps and tasks from the database until SIGINT or SIGTERM, then finishes what it holds and stops. */
-async function workerCommand(options: { steps?: string; tasks?: string; import?: string[] }, global: Global): Promise<number> {
+interface WorkerFlags {
+  steps?: string;
+  tasks?: string;
+  keep?: string;
+  claimSeconds?: string;
+  import?: string[];
+}
+
+async function workerCommand(options: WorkerFlags, global: Global): Promise<number> {
   const url = databaseUrl(global);
   if (!url) throw new UsageError("otf worker takes its work from a database: pass --db postgres://… or set OTF_DATABASE_URL");
   const steps = countOption(options.steps, "--steps");
   const tasks = countOption(options.tasks, "--tasks");
+  const keep = countOption(options.keep, "--keep");
+  const claimSeconds = countOption(options.claimSeconds, "--claim-seconds");
   // Modules a worker should hold before its first step (classes registered with pack, say); each
   // run's own workflow module is imported by the first step that needs it.
   for (const file of options.import ?? []) await import(pathToFileURL(resolve(file)).href);
@@ -277,7 +287,7 @@ async function workerCommand(options: { steps?: string; tasks?: string; import?:
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => resolve(signal));
   });
   try {
-    await backend.work({ ...(steps === undefined ? {} : { steps }), ...(tasks === undefined ? {} : { tasks }) });
+    await backend.work({ ...(steps === undefined ? {} : { steps }), ...(tasks === undefined ? {} : { tasks }), ...(keep === undefined ? {} : { keep }), ...(claimSeconds === undefined ? {} : { claimSeconds }) });
     process.stderr.write(`otf worker: taking steps and tasks from ${backend.store.location}; stop with Ctrl-C\n`);
     process.stderr.write(`otf worker: ${await stopped}: stopping\n`);
   } finally {
@@ -329,8 +339,10 @@ export async function main(argv: string[]): Promise<number> {
     .description("with --db: take workflow steps and tasks from the database until stopped (SIGINT, SIGTERM)")
     .option("--steps <n>", "workflow steps at once (default 4)")
     .option("--tasks <n>", "tasks at once, each in a thread (default: one per core)")
+    .option("--keep <n>", "tasks deferred by this worker's steps that it keeps to run itself; more go to any worker (default: 8 per thread)")
+    .option("--claim-seconds <n>", "if this worker dies, the tasks it kept go to others after this long (default 30)")
     .option("--import <module...>", "import these modules before working")
-    .action(act((o: { steps?: string; tasks?: string; import?: string[] }) => workerCommand(o, global())));
+    .action(act((o: WorkerFlags) => workerCommand(o, global())));
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

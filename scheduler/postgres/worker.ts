@@ -16,7 +16,7 @@ export interface WorkerOptions extends StepHooks {
   /** Called when a task's result was recorded (false: another run of the same task recorded first). */
   readonly onTask?: (result: TaskResult, recorded: boolean) => void;
   /**
-   * Tasks this worker keeps for itself, running or waiting for a thread (default: 4 per thread). A
+   * Tasks this worker keeps for itself, running or waiting for a thread (default: 8 per thread). A
    * step's deferred tasks are claimed and run here while fewer are in hand; beyond that they go to
    * the queue, for any worker.
    */
@@ -53,7 +53,7 @@ export class PostgresWorker {
     this.#options = options;
     this.#pool = new PoolExecutor({ threads: options.tasks ?? availableParallelism() });
     this.#pool.onCompletion((result) => this.#running.get(`${result.run}/${result.future}`)?.(result));
-    const keep = options.keep ?? 4 * (options.tasks ?? availableParallelism());
+    const keep = options.keep ?? 8 * (options.tasks ?? availableParallelism());
     const claimSeconds = options.claimSeconds ?? 30;
     this.#steps = {
       onStep: options.onStep,
