@@ -59,6 +59,8 @@ async function main(): Promise<void> {
         const mark = result.failed ? "FAIL" : "ok  ";
         console.log(`${mark} ${result.file}  (${result.passed} passed, ${result.failed} failed)`);
         if (result.failed) console.log(result.output.replace(/^/gm, "     | "));
+        // Figures a spec measured (fault counts, say) are shown even when it passes.
+        else for (const line of result.output.split("\n").filter((l) => l.startsWith("figures: "))) console.log(`     | ${line}`);
       }
     }),
   );

@@ -148,7 +148,7 @@ test("workers SIGKILLed in the middle of steps and tasks: every run finishes rig
     await stopAll(workers);
   }
   const figures = await check(runs);
-  console.log(`fault figures (seed ${seed}): ${runs.length} runs, ${kills} workers killed, ${figures.tasks} tasks, ${figures.executions} executions, ${figures.reruns} re-runs of tasks in flight at a kill, 0 recorded tasks run again, 0 checkpoints lost or doubled`);
+  console.log(`figures: faults (seed ${seed}): ${runs.length} runs, ${kills} workers killed, ${figures.tasks} tasks, ${figures.executions} executions, ${figures.reruns} re-runs of tasks in flight at a kill, 0 recorded tasks run again, 0 checkpoints lost or doubled`);
   assert.ok(kills > 0, "some workers were killed");
 });
 
