@@ -60,7 +60,7 @@ async function main(): Promise<void> {
         console.log(`${mark} ${result.file}  (${result.passed} passed, ${result.failed} failed)`);
         if (result.failed) console.log(result.output.replace(/^/gm, "     | "));
         // Figures a spec measured (fault counts, say) are shown even when it passes.
-        else for (const line of result.output.split("\n").filter((l) => l.startsWith("figures: "))) console.log(`     | ${line}`);
+        else for (const [line] of result.output.matchAll(/figures: .*/g)) console.log(`     | ${line}`);
       }
     }),
   );
