@@ -45,6 +45,10 @@ export class PostgresWorker {
   #workers: Array<{ name: string; id: string }> = [];
   /** Claimed tasks in hand: running, or waiting for a thread or for their result to be recorded. */
   #claimed = 0;
+  /** Their ends (recorded, or given up to the queue). */
+  readonly #inHand = new Set<Promise<void>>();
+  /** Set by stop: no more claims, results of tasks still running are recorded before the threads go. */
+  #stopping = false;
   readonly #steps: StepOptions;
 
   constructor(store: PostgresStore, queue: JobQueue, options: WorkerOptions = {}) {
@@ -57,10 +61,16 @@ export class PostgresWorker {
     const claimSeconds = options.claimSeconds ?? 30;
     this.#steps = {
       onStep: options.onStep,
-      claim: (count) => (this.#claimed + count <= keep ? claimSeconds : undefined),
+      claim: (count) => (!this.#stopping && this.#claimed + count <= keep ? claimSeconds : undefined),
       onClaimed: (tasks) => {
         this.#claimed += tasks.length;
-        for (const task of tasks) void this.#runClaimed(task, claimSeconds).finally(() => this.#claimed--);
+        for (const task of tasks) {
+          const ended: Promise<void> = this.#runClaimed(task, claimSeconds).finally(() => {
+            this.#claimed--;
+            this.#inHand.delete(ended);
+          });
+          this.#inHand.add(ended);
+        }
       },
     };
   }
@@ -174,8 +184,14 @@ export class PostgresWorker {
     }
   }
 
+  /**
+   * Stops taking work, lets the steps and tasks in hand finish and be recorded (their runs' next
+   * steps go to the queue, for other workers), then stops the threads.
+   */
   async stop(): Promise<void> {
-    for (const { name, id } of this.#workers.splice(0)) await this.#queue.boss.offWork(name, { id }).catch(() => {});
+    this.#stopping = true;
+    for (const { name, id } of this.#workers.splice(0)) await this.#queue.boss.offWork(name, { id, wait: true }).catch(() => {});
+    while (this.#inHand.size) await Promise.all(this.#inHand);
     await this.#pool.close();
   }
 }

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PostgresBackend, Scheduler, StoreError, type Trace } from "otf/scheduler";
 import { advanceRun } from "../../../scheduler/postgres/steps.ts";
-import { counter, crunch, failing, retrying, timingOut } from "../fixtures/workflows.ts";
+import { counter, crunch, crunchNative, failing, retrying, timingOut } from "../fixtures/workflows.ts";
 import { startDatabase, type TestDatabase } from "./server.ts";
 
 let db: TestDatabase;
@@ -50,6 +50,27 @@ test("runs give what the embedded scheduler gives: values, thrown errors with ca
   } finally {
     await worker.stop();
     await embedded.close();
+  }
+});
+
+test("a worker stopped while its tasks run records their real results; its runs go on elsewhere", async () => {
+  const stopping = await backend.work({ tasks: 2 });
+  const id = await backend.start(crunch, 4, "/dev/null", 400);
+  // Wait until the first step has deferred its two tasks and the worker is running them.
+  for (let waited = 0; (await backend.store.pool.query(`select 1 from ${backend.store.s}.tasks where run = $1`, [id])).rowCount === 0; waited += 20) {
+    assert.ok(waited < 30_000, "the first step was taken");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await stopping.stop();
+  const results = await backend.store.readTaskResults(id, 100);
+  assert.is(results.length, 2, "the two tasks in hand finished and were recorded before the worker stopped");
+  for (const result of results) assert.is(result.outcome.kind, "value", `task ${result.future} has its own result, not the stopped worker's error`);
+  const other = await backend.work({ tasks: 2 });
+  try {
+    const trace = await backend.wait(id, { timeoutMs: 60_000 });
+    assert.is(trace.value, crunchNative(4));
+  } finally {
+    await other.stop();
   }
 });
 
