@@ -118,17 +118,17 @@ test("three worker processes finish many runs, each with the straight result", a
 });
 
 test("workers SIGKILLed in the middle of steps and tasks: every run finishes right, no recorded task runs again", async () => {
-  const killChance = long ? 0.02 : 0.01;
+  const killChance = long ? 0.04 : 0.01;
   const workers: Worker[] = await Promise.all([startWorker(killChance), startWorker(killChance), startWorker(killChance)]);
-  const runs = await startRuns(long ? 80 : 10, "faults");
+  const runs = await startRuns(long ? 160 : 10, "faults");
   let kills = 0;
   let finished = false;
-  const done = backend.waitAll(runs.map((r) => r.id), { timeoutMs: long ? 900_000 : 150_000 }).finally(() => (finished = true));
+  const done = backend.waitAll(runs.map((r) => r.id), { timeoutMs: long ? 1_800_000 : 150_000 }).finally(() => (finished = true));
   // Replace each worker that died (it killed itself in a step or around a task), and kill some from outside at random moments.
   const keeper = (async () => {
     while (!finished) {
       await new Promise((r) => setTimeout(r, 20 + next() * 200));
-      if (next() < 0.15) {
+      if (next() < (long ? 0.3 : 0.15)) {
         const victim = workers[Math.floor(next() * workers.length)]!;
         victim.process.kill("SIGKILL");
       }
