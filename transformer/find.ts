@@ -75,7 +75,7 @@ export class Sites {
 
   /**
    * The sites below `node`. A workflow's own body is not searched: the transformer replaces it
-   * whole, and walks into it (after \`scanChildren\`) only when it cannot be compiled.
+   * whole, and walks into it (after `scanChildren`) only when it cannot be compiled.
    */
   scanChildren(node: TS.Node): void {
     ts.forEachChild(node, this.scan);
