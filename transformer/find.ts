@@ -110,7 +110,11 @@ export class Sites {
 }
 
 export function hasWorkflowTag(node: TS.Node): boolean {
-  return ts.getJSDocTags(node).some((t) => t.tagName.text === "workflow");
+  if (ts.getJSDocTags(node).some((t) => t.tagName.text === "workflow")) return true;
+  // tsc parses a .ts file's doc comments only as far as its type errors need, so under tspc the
+  // tag is not in the tree: read the doc comments before the declaration themselves.
+  const text = node.getSourceFile().text;
+  return (ts.getLeadingCommentRanges(text, node.pos) ?? []).some((range) => text.startsWith("/**", range.pos) && /(^|[\s*])@workflow(?![\w-])/.test(text.slice(range.pos + 3, range.end - 2)));
 }
 
 /** The name a workflow call is known by: the function's own name, or the const it initialises. */

@@ -10,7 +10,7 @@ import type TS from "typescript";
 // transformer's time. A name missing here is a type error where it is used.
 const API = [
   "DiagnosticCategory", "NodeFlags", "SymbolFlags", "SyntaxKind", "TypeFlags", "findAncestor",
-  "forEachChild", "getDecorators", "getJSDocTags", "getOriginalNode", "isArrayLiteralExpression",
+  "forEachChild", "getDecorators", "getJSDocTags", "getLeadingCommentRanges", "getOriginalNode", "isArrayLiteralExpression",
   "isArrowFunction", "isAsExpression", "isAwaitExpression", "isBinaryExpression",
   "isBindingElement", "isBlock", "isBreakOrContinueStatement", "isBreakStatement",
   "isCallExpression", "isCaseBlock", "isCatchClause", "isClassDeclaration", "isClassExpression",

@@ -34,6 +34,16 @@ test("tspc compiles a workflow that then runs, resumes and maps errors to its .t
   assert.match(error!.stack!, /src[\\/]flow\.ts:8:\d+/);
 });
 
+test("tspc compiles a function declaration tagged /** @workflow */ (tsc parses few doc comments in .ts files)", async () => {
+  const result = build("tspc-project");
+  assert.is(result.status, 0, result.stdout + result.stderr);
+  const url = pathToFileURL(join(root, "spec/fixtures/tspc-project/dist/tagged.js")).href;
+  const { tripled } = (await import(url)) as { tripled: { (xs: number[]): Promise<number>; compiled?: boolean; start?(xs: number[]): { kind: string } } };
+  assert.ok(tripled.compiled, "the tagged function was left a plain async function");
+  assert.is(await tripled([1, 2, 3]), 18);
+  assert.is(tripled.start!([1]).kind, "suspended");
+});
+
 test("tspc fails the build on a diagnostic, printed with file, line, column and code", () => {
   const result = build("tspc-rejected");
   assert.is.not(result.status, 0);
