@@ -77,14 +77,14 @@ export async function advanceRuns(store: PostgresStore, runIds: readonly string[
   for (let first = true; batch.length; first = false) {
     let steps: Map<string, RunStep>;
     try {
-      steps = await store.transaction(async (client) => {
-        const locked = await store.lockRuns(client, batch);
+      steps = await store.transaction(async (client, opened) => {
+        const locked = store.lockedRuns(opened);
         if (first && completions.length) {
           recorded = await store.recordResults(client, completions.map((c) => c.result));
           await store.deleteTaskJobs(client, completions.map((c) => c.job));
         }
         return stepBatch(store, client, batch, locked, options.claim);
-      });
+      }, store.lockRunsStatement(batch));
     } catch (error) {
       if (first && completions.length) throw error;
       const conflict = error instanceof StoreError && error.code === "conflict";

@@ -63,16 +63,19 @@ export class PostgresStore implements Store {
     this.#queue = queue;
   }
 
-  /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. An `opening`
+   * statement (without parameters) travels with `begin`, in the same round trip; `work` gets its rows.
+   */
+  async transaction<T>(work: (client: PoolClient, opened: readonly unknown[]) => Promise<T>, opening?: string): Promise<T> {
     const client = await this.pool.connect();
     // A connection the server drops mid-transaction fails the query in flight; its 'error' event must not crash the process.
     let broken: Error | undefined;
     const onError = (error: Error) => (broken = error);
     client.on("error", onError);
     try {
-      await client.query("begin");
-      const result = await work(client);
+      const begun = await client.query(opening === undefined ? "begin" : `begin; ${opening}`);
+      const result = await work(client, opening === undefined ? [] : (begun as unknown as Array<{ rows: unknown[] }>)[1]!.rows);
       await client.query("commit");
       return result;
     } catch (error) {
@@ -98,13 +101,18 @@ export class PostgresStore implements Store {
     await this.transaction((client) => this.insertRun(client, run));
   }
 
-  /** Locks the runs for update, in id order (two batches lock alike, so they cannot deadlock): their rows by id. */
-  async lockRuns(client: PoolClient, runs: readonly string[]): Promise<Map<string, RunRow>> {
-    const { rows } = await client.query<RunRow & { id: string }>(
-      `select id, record, plan, checkpoints, finish is not null as finished, problem from ${this.s}.runs where id = any($1::text[]) order by id for update`,
-      [runs],
-    );
-    return new Map(rows.map((row) => [row.id, row]));
+  /**
+   * The statement that locks runs for update, in id order (two batches lock alike, so they cannot
+   * deadlock). The ids are a literal, so that it can travel with `begin` (see transaction).
+   */
+  lockRunsStatement(runs: readonly string[]): string {
+    const array = `{${runs.map((id) => `"${id.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
+    return `select id, record, plan, checkpoints, finish is not null as finished, problem from ${this.s}.runs where id = any(${pg.escapeLiteral(array)}::text[]) order by id for update`;
+  }
+
+  /** The rows lockRunsStatement gave, by id. */
+  lockedRuns(rows: readonly unknown[]): Map<string, RunRow> {
+    return new Map((rows as Array<RunRow & { id: string }>).map((row) => [row.id, row]));
   }
 
   /** The bodies of checkpoints, by run (one checkpoint per run). */
