@@ -77,14 +77,16 @@ export async function advanceRuns(store: PostgresStore, runIds: readonly string[
   for (let first = true; batch.length; first = false) {
     let steps: Map<string, RunStep>;
     try {
-      steps = await store.transaction(async (client, opened) => {
-        const locked = store.lockedRuns(opened);
-        if (first && completions.length) {
-          recorded = await store.recordResults(client, completions.map((c) => c.result));
+      // The runs' locks, then the results to record, travel with begin: one round trip.
+      const recording = first && completions.length > 0;
+      const opening = [store.lockRunsStatement(batch), ...(recording ? [store.recordResultsStatement(completions.map((c) => c.result))] : [])];
+      steps = await store.transaction(async (client, [locks, written]) => {
+        if (recording) {
+          recorded = store.recordedResults(written!);
           await store.deleteTaskJobs(client, completions.map((c) => c.job));
         }
-        return stepBatch(store, client, batch, locked, options.claim);
-      }, store.lockRunsStatement(batch));
+        return stepBatch(store, client, batch, store.lockedRuns(locks!), options.claim);
+      }, opening);
     } catch (error) {
       if (first && completions.length) throw error;
       const conflict = error instanceof StoreError && error.code === "conflict";

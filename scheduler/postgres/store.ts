@@ -64,18 +64,19 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. An `opening`
-   * statement (without parameters) travels with `begin`, in the same round trip; `work` gets its rows.
+   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. The `opening`
+   * statements (without parameters) travel with `begin`, in the same round trip; `work` gets their
+   * rows, one array per statement.
    */
-  async transaction<T>(work: (client: PoolClient, opened: readonly unknown[]) => Promise<T>, opening?: string): Promise<T> {
+  async transaction<T>(work: (client: PoolClient, opened: ReadonlyArray<readonly unknown[]>) => Promise<T>, opening: readonly string[] = []): Promise<T> {
     const client = await this.pool.connect();
     // A connection the server drops mid-transaction fails the query in flight; its 'error' event must not crash the process.
     let broken: Error | undefined;
     const onError = (error: Error) => (broken = error);
     client.on("error", onError);
     try {
-      const begun = await client.query(opening === undefined ? "begin" : `begin; ${opening}`);
-      const result = await work(client, opening === undefined ? [] : (begun as unknown as Array<{ rows: unknown[] }>)[1]!.rows);
+      const begun = await client.query(["begin", ...opening].join(";\n"));
+      const result = await work(client, opening.length ? (begun as unknown as Array<{ rows: unknown[] }>).slice(1).map((r) => r.rows) : []);
       await client.query("commit");
       return result;
     } catch (error) {
@@ -218,13 +219,23 @@ export class PostgresStore implements Store {
    * caller holds the runs' locks (a step's, or completeTask's share lock).
    */
   async recordResults(client: PoolClient, results: readonly TaskResult[]): Promise<Set<string>> {
+    return this.recordedResults((await client.query(this.recordResultsStatement(results))).rows);
+  }
+
+  /**
+   * The statement recordResults sends, its values as literals, so that a batch can send it with
+   * `begin` and the runs' locks, after them (see transaction).
+   */
+  recordResultsStatement(results: readonly TaskResult[]): string {
     const unique = [...new Map(results.map((r) => [`${r.run}/${r.future}`, r])).values()];
-    const { rows } = await client.query<{ run: string; future: string }>(
-      `insert into ${this.s}.tasks as t (run, future, checkpoint, result, finished_at) select run, future, -1, result, now() from unnest($1::text[], $2::text[], $3::text[]) as r(run, future, result)
-       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where t.result is null returning t.run, t.future`,
-      [unique.map((r) => r.run), unique.map((r) => r.future), unique.map((r) => dumps(r))],
-    );
-    return new Set(rows.map((r) => `${r.run}/${r.future}`));
+    const rows = unique.map((r) => `(${pg.escapeLiteral(r.run)}, ${pg.escapeLiteral(r.future)}, -1, ${pg.escapeLiteral(dumps(r))}, now())`);
+    return `insert into ${this.s}.tasks as t (run, future, checkpoint, result, finished_at) values ${rows.join(", ")}
+       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where t.result is null returning t.run, t.future`;
+  }
+
+  /** The `run/future` keys recordResultsStatement wrote. */
+  recordedResults(rows: readonly unknown[]): Set<string> {
+    return new Set((rows as Array<{ run: string; future: string }>).map((r) => `${r.run}/${r.future}`));
   }
 
   /** Removes the jobs of claimed tasks, in the transaction that records their results. */
