@@ -182,13 +182,13 @@ async function stepBatch(store: PostgresStore, client: PoolClient, runIds: reado
 
   // The results of the futures they await, all in one query; futures no task row stands for (a run
   // forked or resumed from elsewhere) get one now.
-  const pending = new Map<string, Future[]>();
-  for (const r of readings) if (r.suspension) pending.set(r.id, suspensionFutures(r.suspension).filter((f) => !f.outcome));
-  const rows = await store.taskRows(client, [...pending].flatMap(([run, futures]) => [...new Set(futures.map((f) => f.id))].map((future) => ({ run, future }))));
+  const pending = new Map<Reading, Future[]>();
+  for (const r of readings) if (r.suspension) pending.set(r, suspensionFutures(r.suspension).filter((f) => !f.outcome));
+  const rows = await store.taskRows(client, [...pending].flatMap(([{ id: run }, futures]) => [...new Set(futures.map((f) => f.id))].map((future) => ({ run, future }))));
   const byKey = new Map(rows.map((row) => [`${row.run}/${row.future}`, row]));
   const orphans: Array<{ command: TaskCommand; checkpoint: number }> = [];
-  for (const [run, futures] of pending) {
-    const reading = readings.find((r) => r.id === run)!;
+  for (const [reading, futures] of pending) {
+    const run = reading.id;
     await guard(run, async () => {
       const missing = new Map<string, Future>();
       for (const future of futures) {

@@ -304,8 +304,8 @@ export class PostgresStore implements Store {
     return rows[0].checkpoints;
   }
 
-  async readCheckpoint(run: string, index: number, client: Pool | PoolClient = this.pool): Promise<CheckpointRecord> {
-    const { rows } = await client.query<{ body: string }>(`select body from ${this.s}.checkpoints where run = $1 and index = $2`, [run, index]);
+  async readCheckpoint(run: string, index: number): Promise<CheckpointRecord> {
+    const { rows } = await this.pool.query<{ body: string }>(`select body from ${this.s}.checkpoints where run = $1 and index = $2`, [run, index]);
     if (!rows[0]) throw new StoreError("not-found", this.where(run, index), "no such checkpoint");
     return parseCheckpoint(this.where(run, index), rows[0].body);
   }

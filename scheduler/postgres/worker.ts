@@ -43,10 +43,11 @@ export class PostgresWorker {
   readonly #pool: PoolExecutor;
   readonly #running = new Map<string, (result: TaskResult) => void>();
   #workers: Array<{ name: string; id: string }> = [];
-  /** Claimed tasks in hand: running, or waiting for a thread or for their result to be recorded. */
-  #claimed = 0;
-  /** Their ends (recorded, or given up to the queue). */
+  /** Claimed tasks in hand (running, or waiting for a thread or for their result to be recorded), by their ends. */
   readonly #inHand = new Set<Promise<void>>();
+  /** Claimed tasks' results waiting to be recorded. */
+  #ended: Array<{ completion: Completion; done: () => void }> = [];
+  #recording = 0;
   /** Set by stop: no more claims, results of tasks still running are recorded before the threads go. */
   #stopping = false;
   readonly #steps: StepOptions;
@@ -61,14 +62,10 @@ export class PostgresWorker {
     const claimSeconds = options.claimSeconds ?? 30;
     this.#steps = {
       onStep: options.onStep,
-      claim: (count) => (!this.#stopping && this.#claimed + count <= keep ? claimSeconds : undefined),
+      claim: (count) => (!this.#stopping && this.#inHand.size + count <= keep ? claimSeconds : undefined),
       onClaimed: (tasks) => {
-        this.#claimed += tasks.length;
         for (const task of tasks) {
-          const ended: Promise<void> = this.#runClaimed(task, claimSeconds).finally(() => {
-            this.#claimed--;
-            this.#inHand.delete(ended);
-          });
+          const ended: Promise<void> = this.#runClaimed(task, claimSeconds).finally(() => this.#inHand.delete(ended));
           this.#inHand.add(ended);
         }
       },
@@ -141,11 +138,7 @@ export class PostgresWorker {
     });
   }
 
-  /** Claimed tasks' results waiting to be recorded. */
-  #ended: Array<{ completion: Completion; done: () => void }> = [];
-  #recording = 0;
-
-  /** Records the ended tasks' results in batches, a few batches at once: while one commits, the next fills. */
+  /** Records the ended tasks' results in batches (RECORDING_AT_ONCE): while one commits, the next fills. */
   #recordEnded(): void {
     while (this.#ended.length && this.#recording < RECORDING_AT_ONCE) {
       const batch = this.#ended.splice(0, RECORD_BATCH);
