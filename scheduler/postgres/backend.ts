@@ -74,7 +74,7 @@ export class PostgresBackend {
     if (!definition) workflow.start(...args); // throws the runtime's "not compiled" ResumeError
     const run: RunRecord = { id: newRunId(), workflow: definition!.id, hash: definition!.hash, module: definition!.module, args, createdAt: Date.now() };
     dumps(args); // arguments that cannot be stored fail here, with the path to the bad value
-    await this.store.transaction(async (client) => {
+    await this.store.transaction(async ({ client }) => {
       await this.store.insertRun(client, run);
       await this.#queue.enqueueSteps(client, [run.id]);
     });
@@ -134,7 +134,7 @@ export class PostgresBackend {
     const target = await resumeTarget(this.store, runId, options);
     if (target.kind === "finished") return runId;
     const goOn = async (plan?: ResumePlan) =>
-      this.store.transaction(async (client) => {
+      this.store.transaction(async ({ client }) => {
         await client.query(`update ${this.store.s}.runs set problem = null, problem_code = null, plan = $2 where id = $1`, [runId, plan ? dumps(plan) : null]);
         await this.#queue.enqueueSteps(client, [runId]);
       });
@@ -150,7 +150,7 @@ export class PostgresBackend {
       return runId;
     }
     const fork: RunRecord = { ...run, id: newRunId(), hash: loadedWorkflow(run.workflow)!.hash, createdAt: Date.now(), forkedFrom: { run: runId, checkpoint: from } };
-    await this.store.transaction(async (client) => {
+    await this.store.transaction(async ({ client }) => {
       await this.store.insertRun(client, fork, 1);
       if (plan) await client.query(`update ${this.store.s}.runs set plan = $2 where id = $1`, [fork.id, dumps(plan)]);
       const { suspension, ...summary } = checkpoint;

@@ -1,7 +1,6 @@
 // The job queue under the PostgreSQL backend: pg-boss, in its own schema beside otf's tables. Two
 // queues: `otf-steps` (go on with a run; at most one active and one waiting per run) and
 // `otf-tasks` (run one deferred task). Jobs are enqueued inside otf's own transactions.
-import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
 import { PgBoss } from "pg-boss";
 
@@ -82,26 +81,10 @@ export class JobQueue {
     for (const run of runs) await this.boss.send(STEPS, { run } satisfies StepJob, { db, singletonKey: run });
   }
 
-  /**
-   * Enqueues task jobs. A job with `claimSeconds` is the enqueuing worker's for that long (no other
-   * worker can take it before): it runs the task itself and deletes the job as it records the result;
-   * if it dies, the job comes due and any worker runs it. The jobs' ids, in order.
-   */
-  async enqueueTasks(client: PoolClient, tasks: ReadonlyArray<TaskJob & { readonly claimSeconds?: number | undefined }>): Promise<string[]> {
-    if (!tasks.length) return [];
-    const jobs = tasks.map((t) => ({ id: randomUUID(), data: { run: t.run, future: t.future } satisfies TaskJob, ...(t.claimSeconds ? { startAfter: String(t.claimSeconds) } : {}) }));
-    await this.boss.insert(TASKS, jobs, { db: inTransaction(client) });
-    return jobs.map((j) => j.id);
-  }
-
-  /** Keeps a claimed task's job from coming due while its task still runs here. */
-  async extendClaim(id: string, job: TaskJob, claimSeconds: number): Promise<void> {
-    await this.boss.update(TASKS, job, { id, startAfter: String(claimSeconds) });
-  }
-
-  /** Removes claimed tasks' jobs, in the transaction that records their results. */
-  async deleteTaskJobs(client: PoolClient, ids: readonly string[]): Promise<void> {
-    await this.boss.deleteJob(TASKS, [...ids], { db: inTransaction(client) });
+  /** Enqueues task jobs (each runs its task once its result is not recorded: see worker.ts). */
+  async enqueueTasks(client: PoolClient, tasks: readonly TaskJob[]): Promise<void> {
+    if (!tasks.length) return;
+    await this.boss.insert(TASKS, tasks.map((t) => ({ data: { run: t.run, future: t.future } satisfies TaskJob })), { db: inTransaction(client) });
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,9 @@
 // an advisory lock (so workers starting together migrate once). Tables live in their own schema.
 import type { Pool } from "pg";
 
+/** The SQLSTATE steps_moved raises: a run of a batch was stepped by another worker meanwhile. */
+export const STEP_CONFLICT = "OTF01";
+
 /** Each entry is one migration; its version is its position + 1. Never edit one that shipped: add another. */
 const migrations: ReadonlyArray<(schema: string) => string> = [
   (s) => `
@@ -45,7 +48,21 @@ const migrations: ReadonlyArray<(schema: string) => string> = [
     alter table ${s}.runs add column problem_code text;
     -- the ResumePlan (pack text) accepted by otf resume --yes for the run's next step on changed code
     alter table ${s}.runs add column plan text;`,
+  (s) => `
+    -- a task the step's own worker runs: no job is queued for it while the claim holds; once it lapses
+    -- (the worker died) a sweep queues one, for any worker
+    alter table ${s}.tasks add column claimed_until timestamptz;
+    create index tasks_claimed on ${s}.tasks (claimed_until) where claimed_until is not null;
+    -- a batch of steps sent with its commit fails here, before the commit, if one run had moved on
+    create function ${s}.steps_moved(moved bigint, expected bigint, lost text) returns bigint language plpgsql as $$
+    begin
+      if moved <> expected then
+        raise exception 'a step of the batch is not its run''s next step any more' using errcode = '${STEP_CONFLICT}', detail = lost;
+      end if;
+      return moved;
+    end $$;`,
 ];
+
 
 export const SCHEMA_VERSION = migrations.length;
 

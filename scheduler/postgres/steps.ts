@@ -1,14 +1,14 @@
 // A worker's side of runs: in one transaction for a batch of runs, take their row locks, read their
 // last checkpoints and the results of the tasks they await, resume those whose await is settled and
 // record their next steps together; then go on, batch by batch, with those whose next await is
-// settled already. A batch costs a handful of statements whatever its size: that is the throughput.
-import type { PoolClient } from "pg";
+// settled already. A batch costs two round trips whatever its size (one with begin, one with
+// commit) when this worker took the runs' last steps itself: that is the throughput.
 import { ResumeError, settledNow, type ResumePlan, suspensionFutures, withExecutor, type Future, type Outcome, type Step, type Suspension, type Workflow } from "../../runtime/index.ts";
 import { StoreError } from "../errors.ts";
 import { parseRecord } from "../files.ts";
 import type { Answer, RunRecord, TaskCommand, TaskResult } from "../store.ts";
 import { commandFor } from "../task-command.ts";
-import { parseCheckpoint, parseResult, type PostgresStore, type RunRow, type StepWrite } from "./store.ts";
+import { parseCheckpoint, parseResult, type PostgresStore, type RunRow, type StepWrite, type TaskRow, type Transaction } from "./store.ts";
 
 export type Advanced =
   /** The run awaits tasks not finished yet (their completions will take its next step). */
@@ -28,37 +28,24 @@ export interface StepHooks {
   readonly onStep?: (run: string, index: number, finished: boolean) => void;
 }
 
-/** A task a step deferred whose job this worker claimed: it runs the task itself, unless it dies. */
-export interface ClaimedTask {
-  readonly command: TaskCommand;
-  /** Its job's id (deleted when the result is recorded). */
-  readonly job: string;
-}
-
-/** A claimed task's result, to record in the transaction that takes its run's next step. */
-export interface Completion {
-  readonly result: TaskResult;
-  readonly job: string;
-}
-
 /** How a worker takes part in its steps beyond the hooks: claiming the tasks they defer. */
 export interface StepOptions extends StepHooks {
   /** Asked in a step's transaction about the tasks it defers: seconds to claim them for, or undefined to leave them to the queue. */
   readonly claim?: (count: number) => number | undefined;
-  /** Given the tasks claimed by a batch's steps, once it has committed. */
-  readonly onClaimed?: (tasks: ClaimedTask[]) => void;
+  /** Given the tasks claimed by a batch's steps, once it has committed: this worker runs them, unless it dies. */
+  readonly onClaimed?: (tasks: TaskCommand[]) => void;
 }
 
 export interface AdvancedRuns {
   readonly runs: Map<string, Advanced>;
-  /** The completions whose results were written (`run/future`); the others had one recorded already. */
+  /** The results written (`run/future`); the others had one recorded already. */
   readonly recorded: Set<string>;
 }
 
 type RunStep =
   | { readonly kind: "idle" | "waiting" }
   | { readonly kind: "problem"; readonly error: StoreError | ResumeError }
-  | { readonly kind: "stepped"; readonly index: number; readonly finished: boolean; readonly claimed: ClaimedTask[] };
+  | { readonly kind: "stepped"; readonly index: number; readonly finished: boolean; readonly claimed: readonly TaskCommand[] };
 
 /** Goes on with one run as far as it can without waiting. */
 export async function advanceRun(store: PostgresStore, runId: string, options: StepOptions = {}): Promise<Advanced> {
@@ -66,29 +53,32 @@ export async function advanceRun(store: PostgresStore, runId: string, options: S
 }
 
 /**
- * Goes on with the runs as far as each can without waiting, a transaction per batch. The completions'
- * results are recorded (and their jobs deleted) in the first; if that transaction fails, this throws
- * and nothing of it was kept: the caller records the results on their own.
+ * Goes on with the runs as far as each can without waiting, a transaction per batch. The claimed
+ * tasks' `results` are recorded in the first; if that transaction fails, this throws and nothing of
+ * it was kept: the caller records the results on their own.
  */
-export async function advanceRuns(store: PostgresStore, runIds: readonly string[], options: StepOptions = {}, completions: readonly Completion[] = []): Promise<AdvancedRuns> {
+export async function advanceRuns(store: PostgresStore, runIds: readonly string[], options: StepOptions = {}, results: readonly TaskResult[] = []): Promise<AdvancedRuns> {
   const runs = new Map<string, Advanced>();
   let recorded = new Set<string>();
-  let batch = [...new Set([...runIds, ...completions.map((c) => c.result.run)])];
+  let batch = [...new Set([...runIds, ...results.map((r) => r.run)])];
   for (let first = true; batch.length; first = false) {
     let steps: Map<string, RunStep>;
     try {
-      // The runs' locks, then the results to record, travel with begin: one round trip.
-      const recording = first && completions.length > 0;
-      const opening = [store.lockRunsStatement(batch), ...(recording ? [store.recordResultsStatement(completions.map((c) => c.result))] : [])];
-      steps = await store.transaction(async (client, [locks, written]) => {
-        if (recording) {
-          recorded = store.recordedResults(written!);
-          await store.deleteTaskJobs(client, completions.map((c) => c.job));
-        }
-        return stepBatch(store, client, batch, store.lockedRuns(locks!), options.claim);
+      // With begin, in one round trip: the runs' locks, the results to record, and the results their
+      // last suspensions (this worker's own, kept) await.
+      const recording = first && results.length > 0;
+      const asked = awaitedByKept(batch);
+      const opening = [store.lockRunsStatement(batch), ...(recording ? [store.recordResultsStatement(results)] : []), ...(asked.length ? [store.taskRowsStatement(asked)] : [])];
+      steps = await store.transaction(async (tx) => {
+        const [locks, ...rest] = tx.opened;
+        if (recording) recorded = store.recordedResults(rest.shift()!);
+        const known: KnownTaskRows = { asked: new Set(asked.map((a) => `${a.run}/${a.future}`)), rows: asked.length ? (rest.shift() as TaskRow[]) : [] };
+        return stepBatch(store, tx, batch, store.lockedRuns(locks!), options.claim, known);
       }, opening);
     } catch (error) {
-      if (first && completions.length) throw error;
+      // The suspensions kept for these runs may hold results read in the rolled-back transaction.
+      for (const run of batch) latest.delete(run);
+      if (first && results.length) throw error;
       const conflict = error instanceof StoreError && error.code === "conflict";
       if (batch.length === 1) {
         // Another worker stepped the run meanwhile; any other failure is the job's, to retry.
@@ -101,7 +91,7 @@ export async function advanceRuns(store: PostgresStore, runIds: readonly string[
       }
       break;
     }
-    const claimed: ClaimedTask[] = [];
+    const claimed: TaskCommand[] = [];
     const next: string[] = [];
     for (const [run, step] of steps) {
       if (step.kind === "problem") {
@@ -126,6 +116,24 @@ export async function advanceRuns(store: PostgresStore, runIds: readonly string[
   return { runs, recorded };
 }
 
+/** The run/future pairs the suspensions kept for `runs` await, not settled yet. */
+function awaitedByKept(runs: readonly string[]): Array<{ run: string; future: string }> {
+  const pairs: Array<{ run: string; future: string }> = [];
+  for (const run of runs) {
+    const kept = latest.get(run);
+    if (!kept) continue;
+    const futures = new Set(suspensionFutures(kept.suspension).flatMap((f) => (f.outcome ? [] : [f.id])));
+    for (const future of futures) pairs.push({ run, future });
+  }
+  return pairs;
+}
+
+/** Task rows read with begin: the pairs asked for (a pair without a row has no task row), and the rows. */
+interface KnownTaskRows {
+  readonly asked: ReadonlySet<string>;
+  readonly rows: readonly TaskRow[];
+}
+
 /** Where one run of a batch stands while the batch is read: its record, its last suspension. */
 interface Reading {
   readonly id: string;
@@ -135,7 +143,8 @@ interface Reading {
 }
 
 /** The steps of a batch of runs, locked by the caller, in `client`'s transaction. */
-async function stepBatch(store: PostgresStore, client: PoolClient, runIds: readonly string[], locked: Map<string, RunRow>, claim: StepOptions["claim"]): Promise<Map<string, RunStep>> {
+async function stepBatch(store: PostgresStore, tx: Transaction, runIds: readonly string[], locked: Map<string, RunRow>, claim: StepOptions["claim"], known: KnownTaskRows): Promise<Map<string, RunStep>> {
+  const { client } = tx;
   const steps = new Map<string, RunStep>();
   // A problem with one run (its module cannot be loaded, its checkpoint is corrupt) is that run's only.
   const guard = async <T>(id: string, work: () => T | Promise<T>): Promise<T | undefined> => {
@@ -184,8 +193,9 @@ async function stepBatch(store: PostgresStore, client: PoolClient, runIds: reado
   // forked or resumed from elsewhere) get one now.
   const pending = new Map<Reading, Future[]>();
   for (const r of readings) if (r.suspension) pending.set(r, suspensionFutures(r.suspension).filter((f) => !f.outcome));
-  const rows = await store.taskRows(client, [...pending].flatMap(([{ id: run }, futures]) => [...new Set(futures.map((f) => f.id))].map((future) => ({ run, future }))));
-  const byKey = new Map(rows.map((row) => [`${row.run}/${row.future}`, row]));
+  const wanted = [...pending].flatMap(([{ id: run }, futures]) => [...new Set(futures.map((f) => f.id))].map((future) => ({ run, future })));
+  const read = await store.taskRows(client, wanted.filter((w) => !known.asked.has(`${w.run}/${w.future}`)));
+  const byKey = new Map([...known.rows, ...read].map((row) => [`${row.run}/${row.future}`, row]));
   const orphans: Array<{ command: TaskCommand; checkpoint: number }> = [];
   for (const [reading, futures] of pending) {
     const run = reading.id;
@@ -240,15 +250,14 @@ async function stepBatch(store: PostgresStore, client: PoolClient, runIds: reado
     });
   }
 
-  const jobs = await store.writeSteps(client, writes);
+  await store.writeSteps(tx, writes);
   if (latest.size >= LATEST_KEPT) latest.clear();
-  writes.forEach((write, i) => {
+  for (const write of writes) {
     const finished = "finish" in write.step;
     if ("checkpoint" in write.step) latest.set(write.run, { count: write.index + 1, suspension: write.step.checkpoint.suspension });
     else latest.delete(write.run);
-    const claimed = write.claimSeconds ? write.deferred.map((command, j) => ({ command, job: jobs[i]![j]! })) : [];
-    steps.set(write.run, { kind: "stepped", index: write.index, finished, claimed });
-  });
+    steps.set(write.run, { kind: "stepped", index: write.index, finished, claimed: write.claimSeconds ? write.deferred : [] });
+  }
   return steps;
 }
 

@@ -8,6 +8,13 @@ import { parseRecord } from "../files.ts";
 import type { CheckpointRecord, FinishRecord, RunProblem, RunRecord, RunSummary, Store, TaskCommand, TaskResult } from "../store.ts";
 import type { JobQueue } from "./queue.ts";
 
+/** A task's row as a step reads it: its result is null while the task has not finished. */
+export interface TaskRow {
+  readonly run: string;
+  readonly future: string;
+  readonly result: string | null;
+}
+
 /** A run's row as a step reads it, locked. */
 export interface RunRow {
   readonly record: string;
@@ -28,8 +35,28 @@ export interface StepWrite {
   /** Claim the deferred tasks' jobs for this long (this worker runs them). */
   readonly claimSeconds?: number | undefined;
 }
-import { identifier } from "./schema.ts";
+import { identifier, STEP_CONFLICT } from "./schema.ts";
 import { checkFields } from "../record-fields.ts";
+
+/**
+ * A transaction in progress (see PostgresStore.transaction): its client, the rows of the statements
+ * sent with `begin`, and statements to send with `commit`.
+ */
+export interface Transaction {
+  readonly client: PoolClient;
+  /** The rows of each opening statement, in order. */
+  readonly opened: ReadonlyArray<readonly unknown[]>;
+  /** Statements without parameters sent with `commit`, in the same round trip, before it. */
+  readonly closing: string[];
+}
+
+/**
+ * A string as an SQL literal, for statements sent without parameters. Native replaces: pg's
+ * escapeLiteral walks the string character by character, and checkpoints are long.
+ */
+export function literal(text: string): string {
+  return text.includes("\\") ? ` E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'` : `'${text.replaceAll("'", "''")}'`;
+}
 
 /** The database URL without its password, for messages. */
 export function redact(url: string): string {
@@ -64,11 +91,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. The `opening`
-   * statements (without parameters) travel with `begin`, in the same round trip; `work` gets their
-   * rows, one array per statement.
+   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. Each statement
+   * is a round trip, the cost of a batch: so the `opening` statements (without parameters) travel
+   * with `begin`, and `work` gets their rows; the statements it adds to `closing` travel with `commit`.
    */
-  async transaction<T>(work: (client: PoolClient, opened: ReadonlyArray<readonly unknown[]>) => Promise<T>, opening: readonly string[] = []): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>, opening: readonly string[] = []): Promise<T> {
     const client = await this.pool.connect();
     // A connection the server drops mid-transaction fails the query in flight; its 'error' event must not crash the process.
     let broken: Error | undefined;
@@ -76,16 +103,25 @@ export class PostgresStore implements Store {
     client.on("error", onError);
     try {
       const begun = await client.query(["begin", ...opening].join(";\n"));
-      const result = await work(client, opening.length ? (begun as unknown as Array<{ rows: unknown[] }>).slice(1).map((r) => r.rows) : []);
-      await client.query("commit");
+      const tx: Transaction = { client, opened: opening.length ? (begun as unknown as Array<{ rows: unknown[] }>).slice(1).map((r) => r.rows) : [], closing: [] };
+      const result = await work(tx);
+      await client.query([...tx.closing, "commit"].join(";\n"));
       return result;
     } catch (error) {
       await client.query("rollback").catch((problem: Error) => (broken ??= problem));
-      throw error;
+      throw this.#conflict(error);
     } finally {
       client.off("error", onError);
       client.release(broken);
     }
+  }
+
+  /** steps_moved's error (a batch sent with its commit) as the StoreError a step's conflict is. */
+  #conflict(error: unknown): unknown {
+    const { code, detail } = error as { code?: string; detail?: string };
+    if (code !== STEP_CONFLICT || !detail) return error;
+    const [run, index] = JSON.parse(detail) as [string, number];
+    return new StoreError("conflict", this.where(run, index), `checkpoint ${index} is not the run's next step any more: another worker recorded it, or the run ended`);
   }
 
   where(run: string, index?: number): string {
@@ -99,7 +135,7 @@ export class PostgresStore implements Store {
   }
 
   async createRun(run: RunRecord): Promise<void> {
-    await this.transaction((client) => this.insertRun(client, run));
+    await this.transaction(({ client }) => this.insertRun(client, run));
   }
 
   /**
@@ -107,8 +143,7 @@ export class PostgresStore implements Store {
    * deadlock). The ids are a literal, so that it can travel with `begin` (see transaction).
    */
   lockRunsStatement(runs: readonly string[]): string {
-    const array = `{${runs.map((id) => `"${id.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
-    return `select id, record, plan, checkpoints, finish is not null as finished, problem from ${this.s}.runs where id = any(${pg.escapeLiteral(array)}::text[]) order by id for update`;
+    return `select id, record, plan, checkpoints, finish is not null as finished, problem from ${this.s}.runs where id in (${runs.map(literal).join(", ")}) order by id for update`;
   }
 
   /** The rows lockRunsStatement gave, by id. */
@@ -127,62 +162,60 @@ export class PostgresStore implements Store {
   }
 
   /** The task rows among `futures` (run and future pairs): null result while the task has not finished. */
-  async taskRows(client: PoolClient, futures: ReadonlyArray<{ run: string; future: string }>): Promise<Array<{ run: string; future: string; result: string | null }>> {
+  async taskRows(client: PoolClient, futures: ReadonlyArray<{ run: string; future: string }>): Promise<TaskRow[]> {
     if (!futures.length) return [];
-    const { rows } = await client.query<{ run: string; future: string; result: string | null }>(
-      `select t.run, t.future, t.result from ${this.s}.tasks t join unnest($1::text[], $2::text[]) as f(run, future) using (run, future)`,
-      [futures.map((f) => f.run), futures.map((f) => f.future)],
-    );
-    return rows;
+    return (await client.query<TaskRow>(this.taskRowsStatement(futures))).rows;
+  }
+
+  /** The statement taskRows sends, its values as literals (so that it can travel with begin). */
+  taskRowsStatement(futures: ReadonlyArray<{ run: string; future: string }>): string {
+    const pairs = futures.map((f) => `(${literal(f.run)}, ${literal(f.future)})`).join(", ");
+    return `select t.run, t.future, t.result from ${this.s}.tasks t join (values ${pairs}) as f(run, future) using (run, future)`;
   }
 
   /**
-   * Records steps in `client`'s transaction: each run's version moves from its `index` to `index + 1`
-   * only if it still is `index` (else `conflict`, and the caller rolls back), then the checkpoints,
-   * the deferred tasks and their jobs (claimed for `claimSeconds` by this worker, if given). A step
-   * with `finish` ends its run instead. The deferred tasks' job ids, per step.
+   * Records steps in `tx`, in the statement sent with its commit: each run's version moves from its
+   * `index` to `index + 1` only if it still is `index`, then the checkpoints and the deferred tasks'
+   * rows. A step with `finish` ends its run instead. Deferred tasks with `claimSeconds` are claimed
+   * (this worker runs them; no job); the others' jobs are queued first, in their own statement.
+   * If one run was not at its `index` any more, the commit fails with a `conflict` and nothing is kept.
    */
-  async writeSteps(client: PoolClient, steps: readonly StepWrite[]): Promise<string[][]> {
-    if (!steps.length) return [];
-    const finishes = steps.map((w) => ("finish" in w.step ? dumps(w.step.finish) : null));
-    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
+  async writeSteps(tx: Transaction, steps: readonly StepWrite[]): Promise<void> {
+    if (!steps.length) return;
     const tasks = steps.flatMap((w) => w.deferred.map((command) => ({ command, checkpoint: w.index, claimSeconds: w.claimSeconds })));
-    // One statement (each statement is a round trip): the compare-and-set on the runs' versions, and
-    // the checkpoints and task rows of the runs it moved. A run it did not move fails the whole batch.
-    const { rows } = await client.query<{ id: string }>(
-      `with moved as (
+    const queued = tasks.filter((t) => !t.claimSeconds);
+    if (queued.length) await this.#queue.enqueueTasks(tx.client, queued.map((t) => ({ run: t.command.run, future: t.command.future })));
+    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
+    const text = (value: string | null) => (value === null ? "null::text" : literal(value));
+    const number = (value: number) => {
+      if (!Number.isFinite(value)) throw new TypeError(`${value} is not a number SQL can take`);
+      return String(value);
+    };
+    const stepRows = steps.map((w) => {
+      const finish = "finish" in w.step ? dumps(w.step.finish) : null;
+      return `(${literal(w.run)}, ${number(w.index)}, ${finish === null ? 1 : 0}, ${text(finish)})`;
+    });
+    const checkpointRows = checkpoints.map(({ suspension, ...summary }) => `(${literal(summary.run)}, ${number(summary.index)}, ${number(summary.at)}::float8, ${literal(dumps({ ...summary, suspension }))})`);
+    const taskRows = tasks.map((t) => `(${literal(t.command.run)}, ${literal(t.command.future)}, ${number(t.checkpoint)}, ${literal(dumps(t.command))}, ${t.claimSeconds ? `${number(t.claimSeconds)}::float8` : "null::float8"})`);
+    // One statement: the compare-and-set on the runs' versions, and the checkpoints and task rows of
+    // the runs it moved; steps_moved fails it, and so the commit after it, unless it moved them all.
+    tx.closing.push(`with w(id, index, added, finish) as (values ${stepRows.join(", ")}),
+       moved as (
          update ${this.s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
-         from unnest($1::text[], $2::int[], $3::int[], $4::text[]) as w(id, index, added, finish)
-         where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id
-       ), checkpoints as (
+         from w where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id
+       )${checkpointRows.length ? `,
+       c(run, index, at, body) as (values ${checkpointRows.join(", ")}),
+       checkpoints as (
          insert into ${this.s}.checkpoints (run, index, at, body)
-         select c.run, c.index, to_timestamp(c.at / 1000.0), c.body from unnest($5::text[], $6::int[], $7::float8[], $8::text[]) as c(run, index, at, body) where c.run in (select id from moved)
-       ), tasks as (
-         insert into ${this.s}.tasks (run, future, checkpoint, command)
-         select t.run, t.future, t.checkpoint, t.command from unnest($9::text[], $10::text[], $11::int[], $12::text[]) as t(run, future, checkpoint, command) where t.run in (select id from moved)
+         select c.run, c.index, to_timestamp(c.at / 1000.0), c.body from c where c.run in (select id from moved)
+       )` : ""}${taskRows.length ? `,
+       t(run, future, checkpoint, command, claim) as (values ${taskRows.join(", ")}),
+       tasks as (
+         insert into ${this.s}.tasks (run, future, checkpoint, command, claimed_until)
+         select t.run, t.future, t.checkpoint, t.command, now() + t.claim * interval '1 second' from t where t.run in (select id from moved)
          on conflict do nothing
-       )
-       select id from moved`,
-      [
-        steps.map((w) => w.run),
-        steps.map((w) => w.index),
-        finishes.map((f) => (f === null ? 1 : 0)),
-        finishes,
-        checkpoints.map((c) => c.run),
-        checkpoints.map((c) => c.index),
-        checkpoints.map((c) => c.at),
-        checkpoints.map(({ suspension, ...summary }) => dumps({ ...summary, suspension })),
-        ...taskColumns(tasks),
-      ],
-    );
-    if (rows.length !== steps.length) {
-      const moved = new Set(rows.map((r) => r.id));
-      const lost = steps.find((w) => !moved.has(w.run))!;
-      throw new StoreError("conflict", this.where(lost.run, lost.index), `checkpoint ${lost.index} is not the run's next step any more: another worker recorded it, or the run ended`);
-    }
-    const ids = await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future, claimSeconds: t.claimSeconds })));
-    let at = 0;
-    return steps.map((w) => ids.slice(at, (at += w.deferred.length)));
+       )` : ""}
+       select ${this.s}.steps_moved((select count(*) from moved), ${steps.length}, (select json_build_array(w.id, w.index)::text from w where w.id not in (select id from moved) limit 1))`);
   }
 
   /** Inserts task rows (a run's futures no row stands for) and their jobs. */
@@ -194,20 +227,18 @@ export class PostgresStore implements Store {
 
   /** Records one step in its own transaction (the Store interface; workers use writeSteps). */
   async commitStep(checkpoint: CheckpointRecord, deferred: readonly TaskCommand[]): Promise<void> {
-    await this.transaction((client) => this.writeSteps(client, [{ run: checkpoint.run, index: checkpoint.index, step: { checkpoint }, deferred }]));
+    await this.transaction((tx) => this.writeSteps(tx, [{ run: checkpoint.run, index: checkpoint.index, step: { checkpoint }, deferred }]));
   }
 
   /**
    * Records a task's result once, and wakes its run, in one transaction. False when a result was
-   * recorded already (the task ran twice: the first result stands). With `job`, the task was claimed
-   * by this worker and its job is deleted in the same transaction.
+   * recorded already (the task ran twice: the first result stands).
    */
-  async completeTask(result: TaskResult, job?: string): Promise<boolean> {
-    return this.transaction(async (client) => {
+  async completeTask(result: TaskResult): Promise<boolean> {
+    return this.transaction(async ({ client }) => {
       // A share lock on the run: a step reading the run's results (which takes it for update) waits for
       // this completion to commit, so it cannot miss it and find the run's step job already taken.
       await client.query(`select 1 from ${this.s}.runs where id = $1 for share`, [result.run]);
-      if (job) await this.#queue.deleteTaskJobs(client, [job]);
       if (!(await this.recordResults(client, [result])).size) return false;
       await this.#queue.enqueueSteps(client, [result.run]);
       return true;
@@ -228,9 +259,10 @@ export class PostgresStore implements Store {
    */
   recordResultsStatement(results: readonly TaskResult[]): string {
     const unique = [...new Map(results.map((r) => [`${r.run}/${r.future}`, r])).values()];
-    const rows = unique.map((r) => `(${pg.escapeLiteral(r.run)}, ${pg.escapeLiteral(r.future)}, -1, ${pg.escapeLiteral(dumps(r))}, now())`);
+    const rows = unique.map((r) => `(${literal(r.run)}, ${literal(r.future)}, -1, ${literal(dumps(r))}, now())`);
+    // A recorded task's claim is over: the sweep's index keeps only claims that could lapse.
     return `insert into ${this.s}.tasks as t (run, future, checkpoint, result, finished_at) values ${rows.join(", ")}
-       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at where t.result is null returning t.run, t.future`;
+       on conflict (run, future) do update set result = excluded.result, finished_at = excluded.finished_at, claimed_until = null where t.result is null returning t.run, t.future`;
   }
 
   /** The `run/future` keys recordResultsStatement wrote. */
@@ -238,9 +270,32 @@ export class PostgresStore implements Store {
     return new Set((rows as Array<{ run: string; future: string }>).map((r) => `${r.run}/${r.future}`));
   }
 
-  /** Removes the jobs of claimed tasks, in the transaction that records their results. */
-  async deleteTaskJobs(client: PoolClient, jobs: readonly string[]): Promise<void> {
-    if (jobs.length) await this.#queue.deleteTaskJobs(client, jobs);
+  /** Keeps claimed tasks, still running here, from lapsing for another `seconds`. */
+  async renewClaims(tasks: ReadonlyArray<{ run: string; future: string }>, seconds: number): Promise<void> {
+    if (!tasks.length) return;
+    await this.pool.query(
+      `update ${this.s}.tasks t set claimed_until = now() + $3 * interval '1 second' from unnest($1::text[], $2::text[]) as c(run, future)
+       where t.run = c.run and t.future = c.future and t.result is null and t.claimed_until is not null`,
+      [tasks.map((t) => t.run), tasks.map((t) => t.future), seconds],
+    );
+  }
+
+  /**
+   * Queues a job for each claimed task whose claim lapsed (its worker died, or stalled) without a
+   * result, so that any worker runs it; the claim ends. Workers call this now and then; two at once
+   * queue each task once (each skips the rows the other has locked). How many were queued.
+   */
+  async queueLapsedClaims(most = 500): Promise<number> {
+    return this.transaction(async ({ client }) => {
+      const { rows } = await client.query<{ run: string; future: string }>(
+        `update ${this.s}.tasks t set claimed_until = null
+         from (select run, future from ${this.s}.tasks where claimed_until < now() and result is null order by claimed_until limit $1 for update skip locked) as lapsed
+         where t.run = lapsed.run and t.future = lapsed.future returning t.run, t.future`,
+        [most],
+      );
+      await this.#queue.enqueueTasks(client, rows);
+      return rows.length;
+    });
   }
 
   /** Marks the run as unable to go on (workers skip it) until `resume` clears the problem. */

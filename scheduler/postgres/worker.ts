@@ -5,7 +5,7 @@ import { StoreError } from "../errors.ts";
 import { PoolExecutor } from "../pool.ts";
 import type { TaskCommand, TaskResult } from "../store.ts";
 import { STEPS, TASKS, type JobQueue, type StepJob, type TaskJob } from "./queue.ts";
-import { advanceRuns, type ClaimedTask, type Completion, type StepHooks, type StepOptions } from "./steps.ts";
+import { advanceRuns, type StepHooks, type StepOptions } from "./steps.ts";
 import { parseCommand, type PostgresStore } from "./store.ts";
 
 export interface WorkerOptions extends StepHooks {
@@ -22,8 +22,8 @@ export interface WorkerOptions extends StepHooks {
    */
   readonly keep?: number;
   /**
-   * How long a claimed task's job waits before any worker may take it (default 30 s): if this worker
-   * dies, its claimed tasks run elsewhere after this. A claim is renewed while its task still runs.
+   * How long a claimed task is this worker's alone (default 30 s): if this worker dies, its claimed
+   * tasks are queued for any worker after this. A claim is renewed while its task is in hand.
    */
   readonly claimSeconds?: number;
 }
@@ -43,10 +43,13 @@ export class PostgresWorker {
   readonly #pool: PoolExecutor;
   readonly #running = new Map<string, (result: TaskResult) => void>();
   #workers: Array<{ name: string; id: string }> = [];
-  /** Claimed tasks in hand (running, or waiting for a thread or for their result to be recorded), by their ends. */
-  readonly #inHand = new Set<Promise<void>>();
+  /** Claimed tasks in hand (running, or waiting for a thread or for their result to be recorded), with their ends. */
+  readonly #inHand = new Map<TaskCommand, Promise<void>>();
   /** Claimed tasks' results waiting to be recorded. */
-  #ended: Array<{ completion: Completion; done: () => void }> = [];
+  #ended: Array<{ result: TaskResult; done: () => void }> = [];
+  /** Renews this worker's claims and queues lapsed ones (any worker's) now and then. */
+  #claims: ReturnType<typeof setInterval> | undefined;
+  readonly #claimSeconds: number;
   #recording = 0;
   /** Set by stop: no more claims, results of tasks still running are recorded before the threads go. */
   #stopping = false;
@@ -59,15 +62,12 @@ export class PostgresWorker {
     this.#pool = new PoolExecutor({ threads: options.tasks ?? availableParallelism() });
     this.#pool.onCompletion((result) => this.#running.get(`${result.run}/${result.future}`)?.(result));
     const keep = options.keep ?? 8 * (options.tasks ?? availableParallelism());
-    const claimSeconds = options.claimSeconds ?? 30;
+    const claimSeconds = (this.#claimSeconds = options.claimSeconds ?? 30);
     this.#steps = {
       onStep: options.onStep,
       claim: (count) => (!this.#stopping && this.#inHand.size + count <= keep ? claimSeconds : undefined),
       onClaimed: (tasks) => {
-        for (const task of tasks) {
-          const ended: Promise<void> = this.#runClaimed(task, claimSeconds).finally(() => this.#inHand.delete(ended));
-          this.#inHand.add(ended);
-        }
+        for (const task of tasks) this.#inHand.set(task, this.#runClaimed(task).finally(() => this.#inHand.delete(task)));
       },
     };
   }
@@ -79,6 +79,9 @@ export class PostgresWorker {
     const polling = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true } as const;
     // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
     // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
+    // A claim lapses after claimSeconds: renewed three times as often, and lapsed ones looked for as often.
+    this.#claims = setInterval(() => void this.#tendClaims(), (this.#claimSeconds * 1000) / 3);
+    this.#claims.unref();
     for (let lane = 0; lane < 2; lane++) {
       this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => advanceRuns(this.#store, jobs.map((job) => job.data.run), this.#steps)) });
       this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.max(2, Math.ceil(tasks / 2)) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
@@ -121,21 +124,25 @@ export class PostgresWorker {
 
   /**
    * Runs a task this worker claimed, then records its result and takes its run's next step in one
-   * transaction, with the other results that ended meanwhile. The claim is renewed while the task
-   * runs, so no other worker starts it.
+   * transaction, with the other results that ended meanwhile.
    */
-  async #runClaimed({ command, job }: ClaimedTask, claimSeconds: number): Promise<void> {
-    const renew = setInterval(() => void this.#queue.extendClaim(job, { run: command.run, future: command.future }, claimSeconds).catch(() => {}), (claimSeconds * 1000) / 3);
-    let result: TaskResult;
-    try {
-      result = await this.#execute(command);
-    } finally {
-      clearInterval(renew);
-    }
+  async #runClaimed(command: TaskCommand): Promise<void> {
+    const result = await this.#execute(command);
     await new Promise<void>((done) => {
-      this.#ended.push({ completion: { result, job }, done });
+      this.#ended.push({ result, done });
       this.#recordEnded();
     });
+  }
+
+  /**
+   * Keeps the claims of the tasks in hand from lapsing, and queues the claimed tasks of workers that
+   * died. The database being away is not a problem here: the next round tries again.
+   */
+  async #tendClaims(): Promise<void> {
+    try {
+      await this.#store.renewClaims([...this.#inHand.keys()], this.#claimSeconds);
+      await this.#store.queueLapsedClaims();
+    } catch {}
   }
 
   /** Records the ended tasks' results in batches (RECORDING_AT_ONCE): while one commits, the next fills. */
@@ -143,7 +150,7 @@ export class PostgresWorker {
     while (this.#ended.length && this.#recording < RECORDING_AT_ONCE) {
       const batch = this.#ended.splice(0, RECORD_BATCH);
       this.#recording++;
-      void this.#recordBatch(batch.map((b) => b.completion)).finally(() => {
+      void this.#recordBatch(batch.map((b) => b.result)).finally(() => {
         this.#recording--;
         for (const b of batch) b.done();
         this.#recordEnded();
@@ -151,23 +158,23 @@ export class PostgresWorker {
     }
   }
 
-  async #recordBatch(completions: Completion[]): Promise<void> {
+  async #recordBatch(results: TaskResult[]): Promise<void> {
     try {
-      const { recorded } = await advanceRuns(this.#store, [], this.#steps, completions);
-      for (const { result } of completions) this.#options.onTask?.(result, recorded.has(`${result.run}/${result.future}`));
+      const { recorded } = await advanceRuns(this.#store, [], this.#steps, results);
+      for (const result of results) this.#options.onTask?.(result, recorded.has(`${result.run}/${result.future}`));
     } catch (error) {
       // The steps could not be taken with the results (a run moved on elsewhere, the database is
       // away): record each result alone, which enqueues its run's step for any worker.
-      process.emitWarning(`otf: recording ${completions.length} task results with their runs' next steps failed (${(error as Error)?.message ?? String(error)}); recording them one by one`);
-      await Promise.all(completions.map((c) => this.#record(c.result, c.job)));
+      process.emitWarning(`otf: recording ${results.length} task results with their runs' next steps failed (${(error as Error)?.message ?? String(error)}); recording them one by one`);
+      await Promise.all(results.map((result) => this.#record(result)));
     }
   }
 
   /** Records a result, retrying while the database is away (a restart), so the task need not run again. */
-  async #record(result: TaskResult, job?: string): Promise<void> {
+  async #record(result: TaskResult): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const recorded = await this.#store.completeTask(result, job);
+        const recorded = await this.#store.completeTask(result);
         this.#options.onTask?.(result, recorded);
         return;
       } catch (error) {
@@ -184,7 +191,8 @@ export class PostgresWorker {
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const { name, id } of this.#workers.splice(0)) await this.#queue.boss.offWork(name, { id, wait: true }).catch(() => {});
-    while (this.#inHand.size) await Promise.all(this.#inHand);
+    while (this.#inHand.size) await Promise.all(this.#inHand.values());
+    clearInterval(this.#claims);
     await this.#pool.close();
   }
 }

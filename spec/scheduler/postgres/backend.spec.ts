@@ -77,10 +77,10 @@ test("a worker stopped while its tasks run records their real results; its runs 
 test("the run-locking statement that travels with begin quotes any id", async () => {
   const id = await backend.start(counter, 1);
   const odd = [`a"b`, "c\\d", "e,f", "g'h", "{i}", " j "];
-  const locked = await backend.store.transaction(async (_client, [rows]) => backend.store.lockedRuns(rows!), [backend.store.lockRunsStatement([...odd, id])]);
+  const locked = await backend.store.transaction(async ({ opened: [rows] }) => backend.store.lockedRuns(rows!), [backend.store.lockRunsStatement([...odd, id])]);
   assert.equal([...locked.keys()], [id]);
   await backend.store.pool.query(`insert into ${backend.store.s}.runs (id, workflow, created_at, record) select unnest($1::text[]), 'w', now(), 'r'`, [odd]);
-  const all = await backend.store.transaction(async (_client, [rows]) => backend.store.lockedRuns(rows!), [backend.store.lockRunsStatement(odd)]);
+  const all = await backend.store.transaction(async ({ opened: [rows] }) => backend.store.lockedRuns(rows!), [backend.store.lockRunsStatement(odd)]);
   assert.equal([...all.keys()].sort(), [...odd].sort());
   await backend.store.pool.query(`delete from ${backend.store.s}.runs where id = any($1::text[])`, [odd]);
 });
