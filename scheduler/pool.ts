@@ -22,12 +22,19 @@ interface Queued {
 
 /** Most calls in one message: small enough that threads stay evenly busy. */
 const MAX_BATCH = 64;
+/**
+ * Calls that took less than this (on average, message included) are short: each message costs more
+ * than the imbalance of sending one per thread, so they go in as few messages as there are threads.
+ */
+const SHORT_CALL_MS = 1;
 
 export class PoolExecutor implements TaskExecutor {
   readonly #threads: number;
   #pool: Piscina | undefined;
   #listener: ((result: TaskResult) => void) | undefined;
   #queue: Queued[] = [];
+  /** A moving average of the time per call of the batches sent, message included: undefined before the first. */
+  #callMs: number | undefined;
 
   constructor(options: PoolOptions = {}) {
     this.#threads = options.threads ?? availableParallelism();
@@ -44,6 +51,7 @@ export class PoolExecutor implements TaskExecutor {
       minThreads: this.#threads,
       maxThreads: this.#threads,
       idleTimeout: 60_000,
+      ...(process.env.OTF_X_ATOMICS ? { atomics: "disabled" as const } : {}),
     });
     return this.#pool;
   }
@@ -59,14 +67,23 @@ export class PoolExecutor implements TaskExecutor {
     void runWithPolicy(command, attempt).then((result) => this.#listener?.(result));
   }
 
-  /** Sends the queued calls in batches, about four per thread, at most MAX_BATCH calls each. */
+  /**
+   * Sends the queued calls in batches of at most MAX_BATCH calls: about four per thread, so that
+   * threads stay evenly busy with calls of uneven length, or one per thread while calls are short.
+   */
   #flush(): void {
     const queued = this.#queue;
     this.#queue = [];
-    const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(queued.length / (this.#threads * 4))));
+    const perThread = this.#callMs !== undefined && this.#callMs < SHORT_CALL_MS ? 1 : 4;
+    const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(queued.length / (this.#threads * perThread))));
     for (let i = 0; i < queued.length; i += size) {
       const batch = queued.slice(i, i + size);
-      void this.#send(batch.map((q) => q.command), undefined).then((outcomes) => batch.forEach((q, j) => q.done(outcomes[j]!)));
+      const sent = performance.now();
+      void this.#send(batch.map((q) => q.command), undefined).then((outcomes) => {
+        const perCall = (performance.now() - sent) / batch.length;
+        this.#callMs = this.#callMs === undefined ? perCall : 0.8 * this.#callMs + 0.2 * perCall;
+        batch.forEach((q, j) => q.done(outcomes[j]!));
+      });
     }
   }
 

@@ -2,7 +2,7 @@
 // an advisory lock (so workers starting together migrate once). Tables live in their own schema.
 import type { Pool } from "pg";
 
-/** The SQLSTATE steps_moved raises: a run of a batch was stepped by another worker meanwhile. */
+/** The SQLSTATE write_steps raises: a run of a batch was stepped by another worker meanwhile. */
 export const STEP_CONFLICT = "OTF01";
 
 /** Each entry is one migration; its version is its position + 1. Never edit one that shipped: add another. */
@@ -53,13 +53,35 @@ const migrations: ReadonlyArray<(schema: string) => string> = [
     -- (the worker died) a sweep queues one, for any worker
     alter table ${s}.tasks add column claimed_until timestamptz;
     create index tasks_claimed on ${s}.tasks (claimed_until) where claimed_until is not null;
-    -- a batch of steps sent with its commit fails here, before the commit, if one run had moved on
-    create function ${s}.steps_moved(moved bigint, expected bigint, lost text) returns bigint language plpgsql as $$
+    -- A batch's steps, in one call sent with its commit (statements in a function keep their plans):
+    -- each run's version moves from its index to index + 1 (compare-and-set), then the checkpoints and
+    -- the deferred tasks of the runs it moved are written. Unless every run moved, it fails, and so
+    -- does the commit after it: nothing of the batch is kept.
+    create function ${s}.write_steps(step_rows json, checkpoint_rows json, task_rows json) returns void language plpgsql as $$
+    declare
+      moved_count integer;
+      lost_step text;
     begin
-      if moved <> expected then
-        raise exception 'a step of the batch is not its run''s next step any more' using errcode = '${STEP_CONFLICT}', detail = lost;
+      with w as (select * from json_to_recordset(step_rows) as w(id text, index integer, added integer, finish text)),
+      moved as (
+        update ${s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
+        from w where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id
+      ),
+      written as (
+        insert into ${s}.checkpoints (run, index, at, body)
+        select c.run, c.index, to_timestamp(c.at / 1000.0), c.body from json_to_recordset(checkpoint_rows) as c(run text, index integer, at float8, body text)
+        where c.run in (select id from moved)
+      ),
+      deferred as (
+        insert into ${s}.tasks (run, future, checkpoint, command, claimed_until)
+        select t.run, t.future, t.checkpoint, t.command, now() + t.claim * interval '1 second' from json_to_recordset(task_rows) as t(run text, future text, checkpoint integer, command text, claim float8)
+        where t.run in (select id from moved)
+        on conflict do nothing
+      )
+      select count(*), (select json_build_array(w.id, w.index)::text from w where w.id not in (select id from moved) limit 1) into moved_count, lost_step from moved;
+      if moved_count <> json_array_length(step_rows) then
+        raise exception 'a step of the batch is not its run''s next step any more' using errcode = '${STEP_CONFLICT}', detail = lost_step;
       end if;
-      return moved;
     end $$;`,
 ];
 

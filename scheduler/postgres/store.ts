@@ -116,7 +116,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** steps_moved's error (a batch sent with its commit) as the StoreError a step's conflict is. */
+  /** write_steps's error (a batch sent with its commit) as the StoreError a step's conflict is. */
   #conflict(error: unknown): unknown {
     const { code, detail } = error as { code?: string; detail?: string };
     if (code !== STEP_CONFLICT || !detail) return error;
@@ -174,9 +174,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Records steps in `tx`, in the statement sent with its commit: each run's version moves from its
-   * `index` to `index + 1` only if it still is `index`, then the checkpoints and the deferred tasks'
-   * rows. A step with `finish` ends its run instead. Deferred tasks with `claimSeconds` are claimed
+   * Records steps in `tx`, in one call of write_steps (schema.ts) sent with its commit: each run's
+   * version moves from its `index` to `index + 1` only if it still is `index`, then the checkpoints and
+   * the deferred tasks' rows are written. A step with `finish` ends its run instead. Deferred tasks with `claimSeconds` are claimed
    * (this worker runs them; no job); the others' jobs are queued first, in their own statement.
    * If one run was not at its `index` any more, the commit fails with a `conflict` and nothing is kept.
    */
@@ -185,37 +185,12 @@ export class PostgresStore implements Store {
     const tasks = steps.flatMap((w) => w.deferred.map((command) => ({ command, checkpoint: w.index, claimSeconds: w.claimSeconds })));
     const queued = tasks.filter((t) => !t.claimSeconds);
     if (queued.length) await this.#queue.enqueueTasks(tx.client, queued.map((t) => ({ run: t.command.run, future: t.command.future })));
-    const checkpoints = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : []));
-    const text = (value: string | null) => (value === null ? "null::text" : literal(value));
-    const number = (value: number) => {
-      if (!Number.isFinite(value)) throw new TypeError(`${value} is not a number SQL can take`);
-      return String(value);
-    };
-    const stepRows = steps.map((w) => {
-      const finish = "finish" in w.step ? dumps(w.step.finish) : null;
-      return `(${literal(w.run)}, ${number(w.index)}, ${finish === null ? 1 : 0}, ${text(finish)})`;
-    });
-    const checkpointRows = checkpoints.map(({ suspension, ...summary }) => `(${literal(summary.run)}, ${number(summary.index)}, ${number(summary.at)}::float8, ${literal(dumps({ ...summary, suspension }))})`);
-    const taskRows = tasks.map((t) => `(${literal(t.command.run)}, ${literal(t.command.future)}, ${number(t.checkpoint)}, ${literal(dumps(t.command))}, ${t.claimSeconds ? `${number(t.claimSeconds)}::float8` : "null::float8"})`);
-    // One statement: the compare-and-set on the runs' versions, and the checkpoints and task rows of
-    // the runs it moved; steps_moved fails it, and so the commit after it, unless it moved them all.
-    tx.closing.push(`with w(id, index, added, finish) as (values ${stepRows.join(", ")}),
-       moved as (
-         update ${this.s}.runs r set checkpoints = r.checkpoints + w.added, plan = null, finish = w.finish, finished_at = case when w.finish is null then null else now() end
-         from w where r.id = w.id and r.checkpoints = w.index and r.finish is null returning r.id
-       )${checkpointRows.length ? `,
-       c(run, index, at, body) as (values ${checkpointRows.join(", ")}),
-       checkpoints as (
-         insert into ${this.s}.checkpoints (run, index, at, body)
-         select c.run, c.index, to_timestamp(c.at / 1000.0), c.body from c where c.run in (select id from moved)
-       )` : ""}${taskRows.length ? `,
-       t(run, future, checkpoint, command, claim) as (values ${taskRows.join(", ")}),
-       tasks as (
-         insert into ${this.s}.tasks (run, future, checkpoint, command, claimed_until)
-         select t.run, t.future, t.checkpoint, t.command, now() + t.claim * interval '1 second' from t where t.run in (select id from moved)
-         on conflict do nothing
-       )` : ""}
-       select ${this.s}.steps_moved((select count(*) from moved), ${steps.length}, (select json_build_array(w.id, w.index)::text from w where w.id not in (select id from moved) limit 1))`);
+    const stepRows = steps.map((w) => ({ id: w.run, index: w.index, added: "finish" in w.step ? 0 : 1, finish: "finish" in w.step ? dumps(w.step.finish) : null }));
+    const checkpointRows = steps.flatMap((w) => ("checkpoint" in w.step ? [w.step.checkpoint] : [])).map(({ suspension, ...summary }) => ({ run: summary.run, index: summary.index, at: summary.at, body: dumps({ ...summary, suspension }) }));
+    const taskRows = tasks.map((t) => ({ run: t.command.run, future: t.command.future, checkpoint: t.checkpoint, command: dumps(t.command), claim: t.claimSeconds ?? null }));
+    // The rows as JSON literals (JSON.stringify is native, and statements sent with commit take no parameters).
+    const json = (rows: unknown[]) => `${literal(JSON.stringify(rows))}::json`;
+    tx.closing.push(`select ${this.s}.write_steps(${json(stepRows)}, ${json(checkpointRows)}, ${json(taskRows)})`);
   }
 
   /** Inserts task rows (a run's futures no row stands for) and their jobs. */
