@@ -47,7 +47,11 @@ export class PostgresWorker {
   readonly #queue: JobQueue;
   readonly #options: WorkerOptions;
   readonly #pool: PoolExecutor;
-  readonly #running = new Map<string, (result: TaskResult) => void>();
+  /**
+   * Who waits for each task running here, by `run/future`, in order. The same task can run twice at
+   * once: its claim lapsed while it ran (a stalled worker) and the queued copy came back here.
+   */
+  readonly #running = new Map<string, Array<(result: TaskResult) => void>>();
   #workers: Array<{ name: string; id: string }> = [];
   /** Claimed tasks in hand (running, or waiting for a thread or for their result to be recorded), with their ends. */
   readonly #inHand = new Map<TaskCommand, Promise<void>>();
@@ -71,7 +75,12 @@ export class PostgresWorker {
     this.#queue = queue;
     this.#options = options;
     this.#pool = new PoolExecutor({ threads: options.tasks ?? availableParallelism() });
-    this.#pool.onCompletion((result) => this.#running.get(`${result.run}/${result.future}`)?.(result));
+    this.#pool.onCompletion((result) => {
+      const key = `${result.run}/${result.future}`;
+      const waiting = this.#running.get(key);
+      waiting?.shift()?.(result);
+      if (waiting?.length === 0) this.#running.delete(key);
+    });
     const keep = options.keep ?? 8 * (options.tasks ?? availableParallelism());
     const claimSeconds = (this.#claimSeconds = options.claimSeconds ?? 30);
     this.#steps = {
@@ -125,10 +134,9 @@ export class PostgresWorker {
   #execute(command: TaskCommand): Promise<TaskResult> {
     const key = `${command.run}/${command.future}`;
     return new Promise<TaskResult>((done) => {
-      this.#running.set(key, (result) => {
-        this.#running.delete(key);
-        done(result);
-      });
+      const waiting = this.#running.get(key);
+      if (waiting) waiting.push(done);
+      else this.#running.set(key, [done]);
       this.#pool.submit(command);
     });
   }

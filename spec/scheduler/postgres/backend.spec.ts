@@ -1,6 +1,6 @@
 // The PostgreSQL backend in one process: the same results as the embedded scheduler, one step recorded
 // when two workers race for a run, a corrupt checkpoint row reported by run and step while others go on.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -74,6 +74,41 @@ test("a worker stopped while its tasks run records their real results; its runs 
   }
 });
 
+test("a claimed task whose worker died is kept from the queue while its claim holds, then queued once", async () => {
+  const id = await backend.start(crunch, 2, "/dev/null", 1);
+  // The first step, taken by a worker that claims the two tasks it defers for a second and dies
+  // before it runs them.
+  let claimed: string[] = [];
+  assert.is(await advanceRun(backend.store, id, { claim: () => 1, onClaimed: (tasks) => (claimed = tasks.map((t) => t.future)) }), "waiting");
+  assert.is(claimed.length, 2);
+  assert.is(await backend.store.queueLapsedClaims(), 0, "a claim that holds keeps its task from the queue");
+  await new Promise((r) => setTimeout(r, 1200));
+  const queued = await Promise.all([backend.store.queueLapsedClaims(), backend.store.queueLapsedClaims()]);
+  assert.is(queued[0] + queued[1], 2, `each lapsed claim is queued once: ${queued}`);
+  assert.is(await backend.store.queueLapsedClaims(), 0);
+  const worker = await backend.work({ tasks: 2 });
+  try {
+    assert.is((await backend.wait(id, { timeoutMs: 60_000 })).value, crunchNative(2));
+  } finally {
+    await worker.stop();
+  }
+  const { rows } = await backend.store.pool.query(`select count(*)::int as n from ${backend.store.s}.tasks where run = $1 and claimed_until is not null`, [id]);
+  assert.is(rows[0].n, 0, "a recorded task holds no claim");
+});
+
+test("a worker renews the claims of tasks that outlast them: each task runs once", async () => {
+  const log = join(dir, "renewed.log");
+  const worker = await backend.work({ tasks: 2, claimSeconds: 0.5 });
+  try {
+    const id = await backend.start(crunch, 1, log, 1500);
+    assert.is((await backend.wait(id, { timeoutMs: 60_000 })).value, crunchNative(1));
+  } finally {
+    await worker.stop();
+  }
+  // Round 0 defers tasks 0 and 1, then 1000; each ran 1.5 s, three times its claim.
+  assert.equal(readFileSync(log, "utf8").trim().split("\n").sort(), ["0", "1", "1000"]);
+});
+
 test("the run-locking statement that travels with begin quotes any id", async () => {
   const id = await backend.start(counter, 1);
   const odd = [`a"b`, "c\\d", "e,f", "g'h", "{i}", " j "];
@@ -104,6 +139,7 @@ test("two workers racing for one run: exactly one step is recorded", async () =>
     const conflict = await backend.store.commitStep({ ...last, index: count - 1 }, []).catch((error: unknown) => error);
     assert.instance(conflict, StoreError);
     assert.is((conflict as StoreError).code, "conflict");
+    assert.match((conflict as StoreError).message, `run ${id} checkpoint ${count - 1}`);
     assert.is(await backend.store.checkpointCount(id), count);
   } finally {
     await other.close();
