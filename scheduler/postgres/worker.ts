@@ -61,8 +61,8 @@ export class PostgresWorker {
   #claims: ReturnType<typeof setInterval> | undefined;
   readonly #claimSeconds: number;
   #recording = 0;
-  /** Results in the batches being recorded. */
-  #inFlight = 0;
+  /** Claimed tasks running (or waiting for a thread): their results are yet to come. */
+  #claimedRunning = 0;
   /** Set while the ended results wait for the tasks still running (LINGER_MS); then they go as they are. */
   #linger: ReturnType<typeof setTimeout> | undefined;
   #lingered = false;
@@ -146,7 +146,13 @@ export class PostgresWorker {
    * transaction, with the other results that ended meanwhile.
    */
   async #runClaimed(command: TaskCommand): Promise<void> {
-    const result = await this.#execute(command);
+    this.#claimedRunning++;
+    let result: TaskResult;
+    try {
+      result = await this.#execute(command);
+    } finally {
+      this.#claimedRunning--;
+    }
     await new Promise<void>((done) => {
       this.#ended.push({ result, done });
       this.#recordEnded();
@@ -167,8 +173,7 @@ export class PostgresWorker {
   /** Records the ended tasks' results in batches (RECORDING_AT_ONCE): while one commits, the next fills. */
   #recordEnded(): void {
     while (this.#ended.length && this.#recording < RECORDING_AT_ONCE) {
-      const running = this.#inHand.size - this.#ended.length - this.#inFlight;
-      if (running > 0 && this.#ended.length < RECORD_BATCH && !this.#lingered) {
+      if (this.#claimedRunning > 0 && this.#ended.length < RECORD_BATCH && !this.#lingered) {
         this.#linger ??= setTimeout(() => {
           this.#linger = undefined;
           this.#lingered = true;
@@ -181,10 +186,8 @@ export class PostgresWorker {
       this.#lingered = false;
       const batch = this.#ended.splice(0, RECORD_BATCH);
       this.#recording++;
-      this.#inFlight += batch.length;
       void this.#recordBatch(batch.map((b) => b.result)).finally(() => {
         this.#recording--;
-        this.#inFlight -= batch.length;
         for (const b of batch) b.done();
         this.#recordEnded();
       });
