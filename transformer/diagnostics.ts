@@ -24,6 +24,12 @@ export const catalogue = {
   notSerializableAcrossAwait: { code: 1009, message: "a local whose type cannot be serialized is live across an await", why: "a snapshot holds every local; a function that is not a task, a socket or a stream is process state", fix: "make the function a task, or keep the resource inside a task" },
   forOfNotArray: { code: 1010, message: "`for…of` over an iterable that is not an array or string, with an await in its body", why: "only arrays and strings can be resumed by index midway through the loop", fix: "iterate over Array.from(…) or [...…] instead" },
   reservedName: { code: 1011, message: "a name reserved for compiled code is used in a workflow", why: "the compiled state machine uses `$F`, `$L`, `$T`, `$dispatch` and names starting with `__otf`", fix: "rename the variable" },
+  varRedeclaresParameter: {
+    code: 1013,
+    message: "a `var` in a workflow's body redeclares a parameter that a function in its parameter list can see",
+    why: "with default or destructured parameters JavaScript makes them two variables, the parameter's for those functions and the body's for the rest, and a snapshot holds one of each name",
+    fix: "rename the `var` (or the parameter)",
+  },
   anonymousWorkflow: { code: 1012, message: "a workflow needs a name", why: "its id (module + name) is how snapshots find it again", fix: "assign it to a const (`const name = workflow(async …)`) or name the function" },
 } as const satisfies Record<string, DiagnosticEntry>;
 

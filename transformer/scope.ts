@@ -100,6 +100,12 @@ function isDeclarationName(id: TS.Identifier): boolean {
   );
 }
 
+/** Does `node` hold a function or class (which could capture a name where it is written)? */
+function containsFunction(node: TS.Node): boolean {
+  if (ts.isTypeNode(node)) return false; // `(f: () => number) …` is a type, not a function
+  return isFunctionLike(node) || ts.isClassLike(node) || (ts.forEachChild(node, containsFunction) ?? false);
+}
+
 function declaredNames(name: TS.BindingName, out: TS.Identifier[] = []): TS.Identifier[] {
   if (ts.isIdentifier(name)) out.push(name);
   else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declaredNames(element.name, out);
@@ -144,17 +150,20 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
     if (scope.inWorkflow && ids.length > 1) groups.push(ids.map((id) => bindingByDeclaration.get(id)!));
   }
 
-  /** `var`s and (in function scope) nothing else: hoisted to the function's scope. */
-  function hoistVars(node: TS.Node, scope: Scope): void {
+  /** `var`s and (in function scope) nothing else: hoisted to the function's scope. The names declared. */
+  function hoistVars(node: TS.Node, scope: Scope): TS.Identifier[] {
+    const declared: TS.Identifier[] = [];
     ts.forEachChild(node, function visit(child): void {
       if (isFunctionLike(child) || ts.isClassLike(child)) return;
       if (ts.isVariableDeclarationList(child) && !(child.flags & ts.NodeFlags.BlockScoped)) {
         const ids = child.declarations.flatMap((d) => declaredNames(d.name));
         declareGroup(scope, ids);
         for (const id of ids) bindingByDeclaration.get(id)!.isVar = true;
+        declared.push(...ids);
       }
       ts.forEachChild(child, visit);
     });
+    return declared;
   }
 
   /** let/const/class/function declared directly in a block-like list of statements. */
@@ -277,9 +286,19 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
   scopes.set(fn, root);
   // The parameters are bound by one pattern, whose defaults may read earlier parameters: they live
   // in the frame together, or stay JS locals together.
-  declareGroup(root, fn.parameters.flatMap((p) => declaredNames(p.name)));
+  const parameters = fn.parameters.flatMap((p) => declaredNames(p.name));
+  declareGroup(root, parameters);
   const body = fn.body!;
-  hoistVars(body, root);
+  const vars = hoistVars(body, root);
+  // With default, destructured or rest parameters, a body `var` of a parameter's name is a second
+  // variable, which functions in the parameter list do not see. One frame slot per name cannot hold
+  // both; without such functions no one can tell them apart, and one slot is right.
+  const simple = fn.parameters.every((p) => !p.initializer && !p.dotDotDotToken && ts.isIdentifier(p.name));
+  if (!simple && fn.parameters.some(containsFunction)) {
+    const names = new Set(parameters.map((id) => id.text));
+    const redeclared = vars.find((id) => names.has(id.text));
+    if (redeclared) throw new TransformError("varRedeclaresParameter", redeclared, redeclared.text);
+  }
   if (ts.isBlock(body)) {
     declareLexical(body.statements, root);
     for (const p of fn.parameters) walk(p, root, undefined, false);
