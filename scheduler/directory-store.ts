@@ -119,7 +119,10 @@ export class DirectoryStore implements Store {
     });
   }
 
-  /** Group commit: results that arrive while one batch is written go together into the next. */
+  /**
+   * Group commit: results that arrive while one batch is written go together into the next. Written
+   * off the main thread: tasks keep going to threads and coming back while a batch is fsync'd.
+   */
   async #writeBatches(run: string, state: RunState): Promise<void> {
     while (state.waiting.length) {
       const taken = state.waiting.splice(0);
@@ -127,7 +130,7 @@ export class DirectoryStore implements Store {
       state.writingBatch = batch;
       const record: ResultBatch = { run, batch, results: taken.map((t) => t.result) };
       try {
-        await writeAtomic(this.#batchFile(run, batch), dumps(record, { indent: 2 }), this.#durable);
+        await writeAtomic(this.#batchFile(run, batch), dumps(record, { indent: 2 }), this.#durable, { offThread: true });
         for (const t of taken) t.done();
       } catch (error) {
         for (const t of taken) t.failed(error);
@@ -137,6 +140,9 @@ export class DirectoryStore implements Store {
   }
 
   async finishRun(run: string, finish: FinishRecord): Promise<void> {
+    // The run's results still being written go first: a finished run's files are all there.
+    const state = await this.#state(run);
+    while (state.writing) await state.writing;
     await writeAtomic(this.#finishFile(run), dumps(finish, { indent: 2 }), this.#durable);
   }
 

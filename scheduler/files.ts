@@ -1,7 +1,7 @@
 // Durable file writes and typed reads for the directory store. A write goes to a temporary file,
 // is fsync'd, renamed over its name and the directory fsync'd, so a reader sees the whole file or none.
 import { closeSync, fdatasyncSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loads, PackError } from "../pack/index.ts";
 import { StoreError } from "./errors.ts";
@@ -10,10 +10,13 @@ let writes = 0;
 
 /**
  * Synchronous on purpose: the caller waits for durability anyway, and a few system calls cost less
- * than as many trips through the thread pool.
+ * than as many trips through the thread pool. Where the process has other work meanwhile (results
+ * written while tasks go on), `offThread` does the same through the thread pool, so that the event
+ * loop is not stopped for an fsync.
  */
-export async function writeAtomic(path: string, text: string, durable: boolean): Promise<void> {
+export async function writeAtomic(path: string, text: string, durable: boolean, { offThread = false } = {}): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${writes++}.tmp`);
+  if (offThread) return writeAtomicOffThread(path, temporary, text, durable);
   const file = openSync(temporary, "w");
   try {
     writeSync(file, text);
@@ -26,6 +29,28 @@ export async function writeAtomic(path: string, text: string, durable: boolean):
   closeSync(file);
   renameSync(temporary, path);
   if (durable) syncDirectory(dirname(path));
+}
+
+async function writeAtomicOffThread(path: string, temporary: string, text: string, durable: boolean): Promise<void> {
+  const file = await open(temporary, "w");
+  try {
+    await file.writeFile(text);
+    if (durable) await file.datasync();
+  } catch (error) {
+    await file.close();
+    await unlink(temporary);
+    throw error;
+  }
+  await file.close();
+  await rename(temporary, path);
+  if (durable) {
+    const directory = await open(dirname(path), "r");
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  }
 }
 
 /** Makes a rename or a new file in `directory` durable. */
