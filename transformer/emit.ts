@@ -142,8 +142,9 @@ export function emitWorkflow(input: WorkflowInput): EmittedWorkflow {
 
 /**
  * Parameters in the frame are assigned from `$F.args` by one destructuring; in a workflow with
- * no await and no closure capturing one, they stay JS locals, declared by `let` (scope.ts keeps
- * the parameters together, so a default reads an earlier parameter where it was just bound).
+ * no await and no closure capturing one, they stay JS locals, declared by `let` (`var` when the
+ * body redeclares one with `var`; scope.ts keeps the parameters together, so a default reads an
+ * earlier parameter where it was just bound).
  */
 function bindParameters(fn: TS.FunctionLikeDeclaration, analysis: Analysis, rewriter: Rewriter, builder: StateBuilder): void {
   if (fn.parameters.length === 0) return;
@@ -163,7 +164,9 @@ function bindParameters(fn: TS.FunctionLikeDeclaration, analysis: Analysis, rewr
     return;
   }
   const pattern = f.createArrayBindingPattern(fn.parameters.map((p) => f.createBindingElement(p.dotDotDotToken, undefined, p.name, p.initializer && rewrite(p.initializer))));
-  builder.emit(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, prop(FRAME, "args"))], ts.NodeFlags.Let)), fn.parameters));
+  // A body `var` of a parameter's name is the same variable (scope.ts): `let` beside it would not load.
+  const flags = bindings.some((b) => b.isVar) ? ts.NodeFlags.None : ts.NodeFlags.Let;
+  builder.emit(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, prop(FRAME, "args"))], flags)), fn.parameters));
 }
 
 function strings(values: readonly string[]): TS.ArrayLiteralExpression {

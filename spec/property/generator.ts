@@ -79,8 +79,12 @@ export interface Program {
   input: number[];
   /** true: an error escaping the body is rethrown with the log in its message; false: returned as data. */
   rethrows: boolean;
-  /** The workflow's parameters after `input`: `d = <default from input>` and `...rest` (always empty: main gets one argument); absent: none. */
-  params?: { defaultValue: Literal | null; rest: boolean };
+  /**
+   * The workflow's parameters after `input`: `d = <default from input>` and `...rest` (always empty:
+   * main gets one argument); with `redeclared`, the body starts with `var d = [d]` (with defaults,
+   * JavaScript makes it a second variable; no function in the parameters can tell); absent: none.
+   */
+  params?: { defaultValue: Literal | null; rest: boolean; redeclared?: boolean };
 }
 
 /** How large programs get; the default keeps a few hundred programs within the test budget. */
@@ -216,7 +220,7 @@ export function programs(shape: ProgramShape = defaultShape): fc.Arbitrary<Progr
       body: statements(shape),
       input: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
       rethrows: fc.boolean(),
-      params: fc.record({ defaultValue: fc.option(literal, { nil: null }), rest: fc.boolean() }),
+      params: fc.record({ defaultValue: fc.option(literal, { nil: null }), rest: fc.boolean(), redeclared: sometimes }),
     })
     .map((program) => Object.assign(program, { [fc.toStringMethod]: () => printProgram(program).source }));
 }

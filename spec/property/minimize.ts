@@ -167,6 +167,7 @@ function* smallerProgram(p: Program): Generator<Program> {
   if (p.rethrows) yield { ...p, rethrows: false };
   if (p.params?.defaultValue !== null && p.params) yield { ...p, params: { ...p.params, defaultValue: null } };
   if (p.params?.rest) yield { ...p, params: { ...p.params, rest: false } };
+  if (p.params?.redeclared) yield { ...p, params: { ...p.params, redeclared: false } };
 }
 
 /**

@@ -43,7 +43,9 @@ class Printer {
     const outsideClosures = JSON.stringify(program.body, (_, node) => (node?.kind === "closure" ? null : node));
     if (outsideClosures.includes(`"kind":"var"`)) this.bind("v", "var");
     const params = this.parameters(program.params);
-    const body = this.block(program.body, "    ");
+    const redeclared = program.params?.defaultValue != null && program.params.redeclared === true;
+    if (redeclared) this.constructs.add("param:var-redeclared");
+    const body = [...(redeclared ? ["    var d: unknown = [d];"] : []), ...this.block(program.body, "    ")];
     if (![...this.constructs].some((c) => c.startsWith("await:") || c === "promise-all")) this.constructs.add("await:none");
     const escape = program.rethrows
       ? `throw new Error(JSON.stringify({ error: String(error), log }));`
@@ -678,7 +680,7 @@ export const allConstructs = [
   "await:template", "await:array", "await:object", "await:binary", "await:await", "await:assignment",
   "await:declaration", "await:destructuring-default", "await:destructuring-source", "await:return", "await:throw",
   "await:case-label", "await:try", "await:catch", "await:finally", "await:rejected", "await:none",
-  "param:default", "param:rest", "closure:params", "closure:block-body", "closure:nested", "closure:nested-called",
+  "param:default", "param:rest", "param:var-redeclared", "closure:params", "closure:block-body", "closure:nested", "closure:nested-called",
   "closure:nested-called-after-await", "spread:array", "spread:call", "spread:object", "spread:log", "await:spread",
   "optional:member", "optional:element", "optional:call", "optional:call-beside-await", "await:optional", "computed-key", "await:computed-key",
   "promise-allSettled", "continue:switch", "break:label:finally", "continue:label:finally", "for:closure-await-update",
