@@ -26,9 +26,9 @@ export const catalogue = {
   reservedName: { code: 1011, message: "a name reserved for compiled code is used in a workflow", why: "the compiled state machine uses `$F`, `$L`, `$T`, `$dispatch` and names starting with `__otf`", fix: "rename the variable" },
   varRedeclaresParameter: {
     code: 1013,
-    message: "a `var` in a workflow's body redeclares a parameter that a function in its parameter list can see",
+    message: "a `var` or function in a workflow's body redeclares a parameter that a function in its parameter list can see",
     why: "with default or destructured parameters JavaScript makes them two variables, the parameter's for those functions and the body's for the rest, and a snapshot holds one of each name",
-    fix: "rename the `var` (or the parameter)",
+    fix: "rename the `var` or function (or the parameter)",
   },
   anonymousWorkflow: { code: 1012, message: "a workflow needs a name", why: "its id (module + name) is how snapshots find it again", fix: "assign it to a const (`const name = workflow(async …)`) or name the function" },
 } as const satisfies Record<string, DiagnosticEntry>;

@@ -21,6 +21,8 @@ export interface Binding {
   reassigned: boolean;
   /** Declared with `var`: it exists, undefined, from the function's start. */
   isVar: boolean;
+  /** One of the workflow's parameters (which a body `var` or function declaration may redeclare). */
+  isParameter: boolean;
 }
 
 export interface Scope {
@@ -137,7 +139,7 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
     let key = id.text;
     for (let n = 1; usedKeys.has(key); n++) key = `${id.text}$${n}`;
     if (scope.inWorkflow) usedKeys.add(key);
-    const binding: Binding = { name: id.text, key, storage: "local", scope, captured: false, reassigned: false, isVar: false };
+    const binding: Binding = { name: id.text, key, storage: "local", scope, captured: false, reassigned: false, isVar: false, isParameter: false };
     scope.bindings.set(id.text, binding);
     bindingByDeclaration.set(id, binding);
     if (scope.inWorkflow) ordered.push(binding);
@@ -288,15 +290,17 @@ export function analyse(fn: TS.FunctionLikeDeclaration): Analysis {
   // in the frame together, or stay JS locals together.
   const parameters = fn.parameters.flatMap((p) => declaredNames(p.name));
   declareGroup(root, parameters);
+  for (const id of parameters) bindingByDeclaration.get(id)!.isParameter = true;
   const body = fn.body!;
   const vars = hoistVars(body, root);
-  // With default, destructured or rest parameters, a body `var` of a parameter's name is a second
-  // variable, which functions in the parameter list do not see. One frame slot per name cannot hold
+  // With default, destructured or rest parameters, a body `var` (or function) of a parameter's name
+  // is a second variable, which functions in the parameter list do not see. One frame slot per name cannot hold
   // both; without such functions no one can tell them apart, and one slot is right.
   const simple = fn.parameters.every((p) => !p.initializer && !p.dotDotDotToken && ts.isIdentifier(p.name));
   if (!simple && fn.parameters.some(containsFunction)) {
     const names = new Set(parameters.map((id) => id.text));
-    const redeclared = vars.find((id) => names.has(id.text));
+    const functions = ts.isBlock(body) ? body.statements.flatMap((s) => (ts.isFunctionDeclaration(s) && s.name ? [s.name] : [])) : [];
+    const redeclared = [...vars, ...functions].find((id) => names.has(id.text));
     if (redeclared) throw new TransformError("varRedeclaresParameter", redeclared, redeclared.text);
   }
   if (ts.isBlock(body)) {

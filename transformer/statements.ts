@@ -50,6 +50,14 @@ export class StatementLowering extends ExpressionLowering {
     for (const s of statements) {
       if (!ts.isFunctionDeclaration(s) || !s.name || !s.body) continue;
       const binding = this.analysis.bindingOf(s.name);
+      if (binding?.storage === "local" && binding.isParameter) {
+        // The parameter's name: the function replaces its value (as JavaScript does on entry), by an
+        // assignment, since a declaration beside the parameters' `let` would not load.
+        const async = s.modifiers?.filter((m): m is TS.ModifierToken<TS.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
+        const value = f.createFunctionExpression(async, s.asteriskToken, undefined, undefined, s.parameters, undefined, s.body);
+        this.builder.emit(ts.setTextRange(this.rewriter.statement(f.createExpressionStatement(f.createAssignment(s.name, value))), s));
+        continue;
+      }
       if (!binding || binding.storage === "local") {
         this.builder.emit(this.rewriter.statement(s));
         continue;
