@@ -51,7 +51,6 @@ export class PoolExecutor implements TaskExecutor {
       minThreads: this.#threads,
       maxThreads: this.#threads,
       idleTimeout: 60_000,
-      ...(process.env.OTF_X_ATOMICS ? { atomics: "disabled" as const } : {}),
     });
     return this.#pool;
   }

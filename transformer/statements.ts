@@ -50,10 +50,10 @@ export class StatementLowering extends ExpressionLowering {
     for (const s of statements) {
       if (!ts.isFunctionDeclaration(s) || !s.name || !s.body) continue;
       const binding = this.analysis.bindingOf(s.name);
+      const async = s.modifiers?.filter((m): m is TS.ModifierToken<TS.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
       if (binding?.storage === "local" && binding.isParameter) {
         // The parameter's name: the function replaces its value (as JavaScript does on entry), by an
         // assignment, since a declaration beside the parameters' `let` would not load.
-        const async = s.modifiers?.filter((m): m is TS.ModifierToken<TS.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
         const value = f.createFunctionExpression(async, s.asteriskToken, undefined, undefined, s.parameters, undefined, s.body);
         this.builder.emit(ts.setTextRange(this.rewriter.statement(f.createExpressionStatement(f.createAssignment(s.name, value))), s));
         continue;
@@ -63,7 +63,6 @@ export class StatementLowering extends ExpressionLowering {
         continue;
       }
       const info = this.analysis.closureOf(s);
-      const async = s.modifiers?.filter((m): m is TS.ModifierToken<TS.SyntaxKind.AsyncKeyword> => m.kind === ts.SyntaxKind.AsyncKeyword);
       const value = info?.liftable ? this.lift(s, info) : this.rewriter.expression(f.createFunctionExpression(async, s.asteriskToken, s.name.text, undefined, s.parameters, undefined, s.body));
       const slot = prop(LOCALS, binding.key);
       this.builder.emit(ts.setTextRange(assign(slot, binding.storage === "box" ? runtimeCall("box", [value]) : value), s));

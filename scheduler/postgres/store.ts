@@ -175,10 +175,11 @@ export class PostgresStore implements Store {
 
   /**
    * Records steps in `tx`, in one call of write_steps (schema.ts) sent with its commit: each run's
-   * version moves from its `index` to `index + 1` only if it still is `index`, then the checkpoints and
-   * the deferred tasks' rows are written. A step with `finish` ends its run instead. Deferred tasks with `claimSeconds` are claimed
-   * (this worker runs them; no job); the others' jobs are queued first, in their own statement.
-   * If one run was not at its `index` any more, the commit fails with a `conflict` and nothing is kept.
+   * version moves from its `index` to `index + 1` only if it still is `index`, then the checkpoints
+   * and the deferred tasks' rows are written. A step with `finish` ends its run instead. Deferred
+   * tasks with `claimSeconds` are claimed (this worker runs them; no job); the others' jobs are
+   * queued first, in their own statement. If one run was not at its `index` any more, the commit
+   * fails with a `conflict` and nothing is kept.
    */
   async writeSteps(tx: Transaction, steps: readonly StepWrite[]): Promise<void> {
     if (!steps.length) return;
@@ -196,7 +197,12 @@ export class PostgresStore implements Store {
   /** Inserts task rows (a run's futures no row stands for) and their jobs. */
   async insertTasks(client: PoolClient, tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number }>): Promise<void> {
     if (!tasks.length) return;
-    await client.query(`insert into ${this.s}.tasks (run, future, checkpoint, command) select * from unnest($1::text[], $2::text[], $3::int[], $4::text[]) on conflict do nothing`, taskColumns(tasks));
+    await client.query(`insert into ${this.s}.tasks (run, future, checkpoint, command) select * from unnest($1::text[], $2::text[], $3::int[], $4::text[]) on conflict do nothing`, [
+      tasks.map((t) => t.command.run),
+      tasks.map((t) => t.command.future),
+      tasks.map((t) => t.checkpoint),
+      tasks.map((t) => dumps(t.command)),
+    ]);
     await this.#queue.enqueueTasks(client, tasks.map((t) => ({ run: t.command.run, future: t.command.future })));
   }
 
@@ -347,11 +353,6 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Task rows as the four arrays the tasks table's unnest inserts take. */
-function taskColumns(tasks: ReadonlyArray<{ command: TaskCommand; checkpoint: number }>): [string[], string[], number[], string[]] {
-  return [tasks.map((t) => t.command.run), tasks.map((t) => t.command.future), tasks.map((t) => t.checkpoint), tasks.map((t) => dumps(t.command))];
 }
 
 export function parseCheckpoint(where: string, text: string): CheckpointRecord {

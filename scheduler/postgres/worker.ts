@@ -82,10 +82,10 @@ export class PostgresWorker {
       if (waiting?.length === 0) this.#running.delete(key);
     });
     const keep = options.keep ?? 8 * (options.tasks ?? availableParallelism());
-    const claimSeconds = (this.#claimSeconds = options.claimSeconds ?? 30);
+    this.#claimSeconds = options.claimSeconds ?? 30;
     this.#steps = {
       onStep: options.onStep,
-      claim: (count) => (!this.#stopping && this.#inHand.size + count <= keep ? claimSeconds : undefined),
+      claim: (count) => (!this.#stopping && this.#inHand.size + count <= keep ? this.#claimSeconds : undefined),
       onClaimed: (tasks) => {
         for (const task of tasks) this.#inHand.set(task, this.#runClaimed(task).finally(() => this.#inHand.delete(task)));
       },
@@ -97,11 +97,11 @@ export class PostgresWorker {
     const tasks = Math.max(1, this.#options.tasks ?? availableParallelism());
     const boss = this.#queue.boss;
     const polling = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true } as const;
-    // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
-    // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
     // A claim lapses after claimSeconds: renewed three times as often, and lapsed ones looked for as often.
     this.#claims = setInterval(() => void this.#tendClaims(), (this.#claimSeconds * 1000) / 3);
     this.#claims.unref();
+    // Two lanes per queue, each fetching batches of at least two: pg-boss fetches again at once only
+    // after a full batch (burstWhenBatchFull), so a backlog drains without waiting for the next poll.
     for (let lane = 0; lane < 2; lane++) {
       this.#workers.push({ name: STEPS, id: await boss.work<StepJob>(STEPS, { ...polling, batchSize: Math.max(2, Math.ceil(steps / 2)) }, (jobs) => advanceRuns(this.#store, jobs.map((job) => job.data.run), this.#steps)) });
       this.#workers.push({ name: TASKS, id: await boss.work<TaskJob>(TASKS, { ...polling, batchSize: Math.max(2, Math.ceil(tasks / 2)) }, (jobs) => this.#runTasks(jobs.map((job) => job.data))) });
